@@ -1,0 +1,349 @@
+import { Command, CommanderError, Option } from 'commander';
+import { KioskServices, defaultActor } from '../core/services';
+import { REPORT_FORMATS, type ReportFormat } from '../core/report-service';
+import { RosterValidationError } from '../core/roster-service';
+import { EXIT, UsageError, exitCodeFor, line, printError, printJson } from './output';
+import { seedDemo } from '../core/demo';
+import { formatDateVi } from '../core/verification';
+import type { CheckRecord } from '../core/check-service';
+
+interface GlobalOpts {
+  db?: string;
+  json?: boolean;
+}
+
+const program = new Command();
+program
+  .name('kiosk')
+  .description('CCCD Kiosk: exam sessions, rosters, card checks, the audit log and reports')
+  .option('--db <path>', 'database file (default: $KIOSK_DB, else the app user-data folder)')
+  .option('--json', 'machine-readable output')
+  .showHelpAfterError()
+  .exitOverride();
+
+function globals(cmd: Command): GlobalOpts {
+  return cmd.optsWithGlobals() as GlobalOpts;
+}
+
+/** Runs an action with the services open, and turns errors into messages and exit codes. */
+function action<A extends unknown[]>(
+  fn: (services: KioskServices, g: GlobalOpts, ...args: A) => Promise<number> | number,
+) {
+  return async (...args: A) => {
+    const cmd = args[args.length - 1] as Command;
+    const g = globals(cmd);
+    let services: KioskServices | undefined;
+    try {
+      services = new KioskServices({ dbPath: g.db });
+      process.exitCode = await fn(services, g, ...args);
+    } catch (err) {
+      printError(err, g.json ?? false);
+      if (err instanceof RosterValidationError && !g.json) {
+        for (const e of err.errors) {
+          process.stderr.write(
+            `  Dòng ${e.rowNumber}${e.column ? ` [${e.column}]` : ''}: ${e.reason.vi}  (row ${e.rowNumber}: ${e.reason.en})\n`,
+          );
+        }
+      }
+      process.exitCode = exitCodeFor(err);
+    } finally {
+      services?.close();
+    }
+  };
+}
+
+// ---- session ------------------------------------------------------------------------------
+const session = program.command('session').description('exam sessions (kỳ sát hạch)');
+session
+  .command('create')
+  .description('create an exam session')
+  .requiredOption('--code <code>', 'session code, e.g. SH-2026-11-27-B')
+  .requiredOption('--council <text>', 'examination council (hội đồng sát hạch)')
+  .requiredOption('--date <yyyy-mm-dd>', 'exam date')
+  .option('--location <text>', 'test centre')
+  .option('--classes <list>', 'licence classes, comma-separated (e.g. B2,C)')
+  .option('--station <name>', 'station name for the log')
+  .option('--examiner <name>', 'who does this (for the log)')
+  .action(
+    action((s, g, opts: Record<string, string | undefined>) => {
+      const created = s.sessions.create(
+        {
+          code: opts.code!,
+          council: opts.council!,
+          date: opts.date!,
+          location: opts.location,
+          licenceClasses: opts.classes ? opts.classes.split(',').filter(Boolean) : [],
+        },
+        defaultActor(opts.station, opts.examiner),
+      );
+      if (g.json) printJson(created);
+      else
+        line(
+          `Đã tạo kỳ sát hạch ${created.code} (${formatDateVi(created.date)}). Created session ${created.code}.`,
+        );
+      return EXIT.ok;
+    }),
+  );
+session
+  .command('list')
+  .description('list exam sessions')
+  .action(
+    action((s, g) => {
+      const list = s.sessions.list().map((x) => ({ ...x, ...s.roster.counts(x.code) }));
+      if (g.json) printJson(list);
+      else {
+        if (!list.length) line('Chưa có kỳ sát hạch nào. No sessions yet.');
+        for (const x of list) {
+          line(`${x.code}\t${formatDateVi(x.date)}\t${x.state}\t${x.present}/${x.total}\t${x.council}`);
+        }
+      }
+      return EXIT.ok;
+    }),
+  );
+session
+  .command('show')
+  .description('show one session with its counts')
+  .requiredOption('--code <code>', 'session code')
+  .action(
+    action((s, g, opts: { code: string }) => {
+      const x = { ...s.sessions.get(opts.code), ...s.roster.counts(opts.code) };
+      if (g.json) printJson(x);
+      else {
+        line(`${x.code} — ${x.council}`);
+        line(
+          `Ngày/date: ${formatDateVi(x.date)}  Địa điểm/location: ${x.location ?? '-'}  Hạng/classes: ${x.licenceClasses.join(', ') || '-'}`,
+        );
+        line(`Trạng thái/state: ${x.state}  Có mặt/present: ${x.present}/${x.total}`);
+      }
+      return EXIT.ok;
+    }),
+  );
+for (const [name, desc] of [
+  ['close', 'close check-in of a session (open → closed)'],
+  ['sign', 'sign off a closed session (closed → signed, read-only)'],
+] as const) {
+  session
+    .command(name)
+    .description(desc)
+    .requiredOption('--code <code>', 'session code')
+    .option('--station <name>', 'station name for the log')
+    .option('--examiner <name>', 'who does this (the chair, for sign)')
+    .action(
+      action((s, g, opts: { code: string; station?: string; examiner?: string }) => {
+        const by = defaultActor(opts.station, opts.examiner);
+        const x = name === 'close' ? s.sessions.close(opts.code, by) : s.sessions.sign(opts.code, by);
+        if (g.json) printJson(x);
+        else line(`${x.code}: ${x.state}`);
+        return EXIT.ok;
+      }),
+    );
+}
+
+// ---- roster -------------------------------------------------------------------------------
+const roster = program.command('roster').description('candidate rosters');
+roster
+  .command('import')
+  .description('import a roster (CSV or XLSX) into a session; all rows or none')
+  .argument('<file>', 'CSV or XLSX file')
+  .requiredOption('--session <code>', 'session code')
+  .option('--sheet <name>', 'XLSX sheet name (default: the first sheet)')
+  .option('--replace', 'replace the existing roster (only while nobody has checked in)')
+  .option('--station <name>', 'station name for the log')
+  .option('--examiner <name>', 'who does this (for the log)')
+  .action(
+    action(
+      async (
+        s,
+        g,
+        file: string,
+        opts: { session: string; sheet?: string; replace?: boolean; station?: string; examiner?: string },
+      ) => {
+        const r = await s.roster.importFile(opts.session, file, defaultActor(opts.station, opts.examiner), {
+          sheet: opts.sheet,
+          replace: opts.replace,
+        });
+        if (g.json) printJson(r);
+        else
+          line(
+            `Đã nhập ${r.imported} thí sinh vào ${r.sessionCode}${r.replaced ? ` (thay ${r.replaced})` : ''}. ` +
+              `Imported ${r.imported} candidates.`,
+          );
+        return EXIT.ok;
+      },
+    ),
+  );
+roster
+  .command('list')
+  .description('list the candidates of a session with their check-in status')
+  .requiredOption('--session <code>', 'session code')
+  .option('--search <text>', 'filter by name, candidate number or ID')
+  .action(
+    action((s, g, opts: { session: string; search?: string }) => {
+      const list = s.roster.list(opts.session, opts.search);
+      if (g.json) printJson(list);
+      else
+        for (const c of list) {
+          line(
+            `${c.candidateNo}\t${c.fullName}\t${formatDateVi(c.dateOfBirth)}\t${c.licenceClass ?? ''}\t${c.checkedInAt ? 'có mặt' : '-'}`,
+          );
+        }
+      return EXIT.ok;
+    }),
+  );
+
+// ---- check --------------------------------------------------------------------------------
+program
+  .command('check')
+  .description('check a card against the session roster and log the result')
+  .requiredOption('--session <code>', 'session code')
+  .option('--qr <text>', 'the text of the QR code on the card front')
+  .option('--station <name>', 'station name ($KIOSK_STATION, else the host name)')
+  .option('--examiner <name>', 'examiner ($KIOSK_EXAMINER)')
+  .action(
+    action((s, g, opts: { session: string; qr?: string; station?: string; examiner?: string }) => {
+      if (opts.qr === undefined) {
+        throw new UsageError({ vi: 'Cần --qr <nội dung mã QR>.', en: 'Missing --qr <text>.' });
+      }
+      const rec = s.checks.checkQr(opts.session, opts.qr, defaultActor(opts.station, opts.examiner));
+      printCheck(rec, g.json ?? false);
+      return EXIT.ok;
+    }),
+  );
+
+export function checkJson(rec: CheckRecord) {
+  return {
+    identity: rec.identity,
+    authenticity: rec.authenticity,
+    outcome: rec.outcome,
+    candidate: rec.candidate
+      ? {
+          id: rec.candidate.id,
+          candidateNo: rec.candidate.candidateNo,
+          fullName: rec.candidate.fullName,
+          dateOfBirth: rec.candidate.dateOfBirth,
+          licenceClass: rec.candidate.licenceClass ?? null,
+        }
+      : null,
+    logId: rec.logId,
+    at: rec.at,
+    source: rec.source,
+    session: rec.sessionCode,
+  };
+}
+
+function printCheck(rec: CheckRecord, json: boolean): void {
+  if (json) {
+    printJson(checkJson(rec));
+    return;
+  }
+  const head = {
+    accepted: 'CHẤP NHẬN',
+    accepted_with_warnings: 'CHẤP NHẬN (CÓ CẢNH BÁO)',
+    rejected: 'TỪ CHỐI',
+  }[rec.outcome];
+  line(`${head} — ${rec.identity.verdict} / ${rec.authenticity.verdict}`);
+  if (rec.candidate)
+    line(
+      `SBD ${rec.candidate.candidateNo}: ${rec.candidate.fullName} (${formatDateVi(rec.candidate.dateOfBirth)})`,
+    );
+  for (const r of rec.identity.reasons) line(`  - ${r.vi} (${r.en})`);
+  line(`Nhật ký/log #${rec.logId}`);
+}
+
+// ---- log ----------------------------------------------------------------------------------
+const log = program.command('log').description('the tamper-evident audit log');
+log
+  .command('verify')
+  .description('recompute the hash chain; exit 1 naming the first broken entry')
+  .action(
+    action((s, g) => {
+      const r = s.log.verify();
+      if (g.json) printJson(r);
+      else if (r.ok)
+        line(
+          `Nhật ký toàn vẹn: ${r.entries} mục. Log intact: ${r.entries} entries${r.headHash ? `, head ${r.headHash}` : ''}.`,
+        );
+      else {
+        line(r.firstBroken.vi);
+        line(`Log BROKEN at entry ${r.firstBroken.id}: ${r.firstBroken.message} (${r.firstBroken.problem}).`);
+      }
+      return r.ok ? EXIT.ok : EXIT.failure;
+    }),
+  );
+log
+  .command('list')
+  .description('list log entries')
+  .option('--session <code>', 'only this session')
+  .option('--verdict <v>', 'only this identity verdict')
+  .option('--limit <n>', 'at most n entries', '100')
+  .action(
+    action((s, g, opts: { session?: string; verdict?: string; limit: string }) => {
+      const list = s.log.list({
+        sessionCode: opts.session,
+        identityVerdict: opts.verdict,
+        limit: Number(opts.limit),
+        order: 'desc',
+      });
+      if (g.json) printJson(list);
+      else
+        for (const e of list) {
+          line(
+            `#${e.id}\t${e.at}\t${e.kind}\t${e.sessionCode ?? ''}\t${e.actor}@${e.station}\t${e.identityVerdict ?? ''}\t${e.authenticityVerdict ?? ''}\t${e.outcome ?? ''}`,
+          );
+        }
+      return EXIT.ok;
+    }),
+  );
+
+// ---- report -------------------------------------------------------------------------------
+program
+  .command('report')
+  .description('export the attendance report of a session')
+  .requiredOption('--session <code>', 'session code')
+  .addOption(new Option('--format <fmt>', 'csv, xlsx or pdf').choices(REPORT_FORMATS).makeOptionMandatory())
+  .requiredOption('--out <file>', 'output file')
+  .addOption(new Option('--lang <lang>', 'report language').choices(['vi', 'en']).default('vi'))
+  .action(
+    action(async (s, g, opts: { session: string; format: ReportFormat; out: string; lang: 'vi' | 'en' }) => {
+      const model = await s.reports.write(opts.session, opts.format, opts.out, opts.lang);
+      if (g.json) printJson({ out: opts.out, format: opts.format, totals: model.totals });
+      else
+        line(
+          `Đã xuất báo cáo ${opts.out}: ${model.totals.present}/${model.totals.candidates} có mặt. Report written.`,
+        );
+      return EXIT.ok;
+    }),
+  );
+
+// ---- demo ---------------------------------------------------------------------------------
+const demo = program.command('demo').description('demo data for trying the kiosk without a real roster');
+demo
+  .command('seed')
+  .description('create a demo session with a fictional roster')
+  .option('--code <code>', 'session code', 'DEMO')
+  .action(
+    action(async (s, g, opts: { code: string }) => {
+      const r = await seedDemo(s, opts.code);
+      if (g.json) printJson(r);
+      else {
+        line(
+          `Đã tạo kỳ sát hạch mẫu ${r.sessionCode} với ${r.candidates} thí sinh hư cấu. Demo session created.`,
+        );
+        line('Thử / try:');
+        line(`  kiosk check --session ${r.sessionCode} --qr '${r.sampleQr}'`);
+      }
+      return EXIT.ok;
+    }),
+  );
+
+// ---- run ----------------------------------------------------------------------------------
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    printError(err, false);
+    process.exitCode = EXIT.failure;
+  }
+}

@@ -1,0 +1,319 @@
+import type { Db } from './db';
+import { sha256Hex } from './canonical';
+import type { Reason } from '../../native/cccd/types';
+import { storageError } from './errors';
+
+/**
+ * The tamper-evident audit log. Every entry is chained to the one before it:
+ *   hash = SHA-256( JSON array of [LOG_VERSION, id, at, kind, station, actor, session_code, source,
+ *                   identity_verdict, authenticity_verdict, outcome, reasons, candidate_id, card_hash,
+ *                   details, prev_hash] )
+ * The array has a fixed order and JSON.stringify of strings/numbers/null is canonical, so the
+ * encoding is unambiguous. The first entry's prev_hash is GENESIS. Because the id is hashed too,
+ * a deleted, inserted or swapped row breaks the chain at that row.
+ */
+
+export const LOG_VERSION = 'cccd-kiosk-log-v1';
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type LogKind =
+  | 'check'
+  | 'session_created'
+  | 'session_closed'
+  | 'session_signed'
+  | 'roster_imported'
+  | 'sign_in'
+  | 'sign_in_failed'
+  | 'settings_changed';
+
+export interface LogEntryInput {
+  kind: LogKind;
+  station: string;
+  actor: string;
+  sessionCode?: string | null;
+  source?: 'qr' | 'chip' | null;
+  identityVerdict?: string | null;
+  authenticityVerdict?: string | null;
+  outcome?: string | null;
+  reasons?: Reason[];
+  candidateId?: number | null;
+  cardHash?: string | null;
+  /** Non-personal details (authenticity checks, trace summary, counts). */
+  details?: Record<string, unknown>;
+  /** Override the timestamp (tests); defaults to now, UTC. */
+  at?: string;
+}
+
+export interface LogEntry {
+  id: number;
+  at: string;
+  kind: LogKind;
+  station: string;
+  actor: string;
+  sessionCode: string | null;
+  source: 'qr' | 'chip' | null;
+  identityVerdict: string | null;
+  authenticityVerdict: string | null;
+  outcome: string | null;
+  reasons: Reason[];
+  candidateId: number | null;
+  cardHash: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** Row as stored, in hashed column order. */
+type RawRow = [
+  number,
+  string,
+  string,
+  string,
+  string,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string,
+  number | null,
+  string | null,
+  string,
+  string,
+  string,
+];
+
+export const LOG_COLUMNS =
+  'id, at, kind, station, actor, session_code, source, identity_verdict, authenticity_verdict, outcome, reasons, candidate_id, card_hash, details, prev_hash, hash';
+
+export function entryHash(row: Omit<RawRow, 15> | RawRow): string {
+  // Everything but the stored hash itself (index 15).
+  const fields = (row as unknown[]).slice(0, 15);
+  return sha256Hex(JSON.stringify([LOG_VERSION, ...fields]));
+}
+
+function toEntry(r: RawRow): LogEntry {
+  return {
+    id: r[0],
+    at: r[1],
+    kind: r[2] as LogKind,
+    station: r[3],
+    actor: r[4],
+    sessionCode: r[5],
+    source: r[6] as 'qr' | 'chip' | null,
+    identityVerdict: r[7],
+    authenticityVerdict: r[8],
+    outcome: r[9],
+    reasons: safeJson(r[10], []) as Reason[],
+    candidateId: r[11],
+    cardHash: r[12],
+    details: safeJson(r[13], {}) as Record<string, unknown>,
+    prevHash: r[14],
+    hash: r[15],
+  };
+}
+
+function safeJson(text: string, fallback: unknown): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return fallback;
+  }
+}
+
+export class AuditLog {
+  private readonly insert;
+  private readonly head;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare(
+      `INSERT INTO audit_log (${LOG_COLUMNS}) VALUES (${Array(16).fill('?').join(', ')})`,
+    );
+    this.head = db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
+  }
+
+  /**
+   * Appends one entry. Call inside a transaction when the entry must commit together with other
+   * writes; on its own it is atomic too. Returns the stored entry.
+   */
+  append(input: LogEntryInput): LogEntry {
+    const run = () => {
+      const last = this.head.get() as { id: number; hash: string } | undefined;
+      const id = (last?.id ?? 0) + 1;
+      const prevHash = last?.hash ?? GENESIS_HASH;
+      const row: RawRow = [
+        id,
+        input.at ?? new Date().toISOString(),
+        input.kind,
+        input.station,
+        input.actor,
+        input.sessionCode ?? null,
+        input.source ?? null,
+        input.identityVerdict ?? null,
+        input.authenticityVerdict ?? null,
+        input.outcome ?? null,
+        JSON.stringify(input.reasons ?? []),
+        input.candidateId ?? null,
+        input.cardHash ?? null,
+        JSON.stringify(input.details ?? {}),
+        prevHash,
+        '',
+      ];
+      row[15] = entryHash(row);
+      this.insert.run(...row);
+      return toEntry(row);
+    };
+    try {
+      return this.db.inTransaction ? run() : this.db.transaction(run).immediate();
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
+
+  get(id: number): LogEntry | undefined {
+    const r = this.db.prepare(`SELECT ${LOG_COLUMNS} FROM audit_log WHERE id = ?`).raw().get(id) as
+      RawRow | undefined;
+    return r ? toEntry(r) : undefined;
+  }
+
+  headEntry(): { id: number; hash: string } | undefined {
+    return this.head.get() as { id: number; hash: string } | undefined;
+  }
+
+  list(filter: LogFilter = {}): LogEntry[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.sessionCode) {
+      where.push('session_code = ?');
+      args.push(filter.sessionCode);
+    }
+    if (filter.kind) {
+      where.push('kind = ?');
+      args.push(filter.kind);
+    }
+    if (filter.identityVerdict) {
+      where.push('identity_verdict = ?');
+      args.push(filter.identityVerdict);
+    }
+    if (filter.outcome) {
+      where.push('outcome = ?');
+      args.push(filter.outcome);
+    }
+    if (filter.actor) {
+      where.push('actor = ?');
+      args.push(filter.actor);
+    }
+    if (filter.from) {
+      where.push('at >= ?');
+      args.push(filter.from);
+    }
+    if (filter.to) {
+      where.push('at <= ?');
+      args.push(filter.to);
+    }
+    const sql = `SELECT ${LOG_COLUMNS} FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY id ${filter.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
+    args.push(filter.limit ?? 1000, filter.offset ?? 0);
+    return (
+      this.db
+        .prepare(sql)
+        .raw()
+        .all(...args) as RawRow[]
+    ).map(toEntry);
+  }
+
+  /** Recomputes the chain over every entry (or a session's head) and names the first broken one. */
+  verify(): VerifyReport {
+    const started = performance.now();
+    const stmt = this.db.prepare(`SELECT ${LOG_COLUMNS} FROM audit_log ORDER BY id ASC`).raw();
+    let expectedPrev = GENESIS_HASH;
+    let expectedId = 1;
+    let count = 0;
+    for (const r of stmt.iterate() as IterableIterator<RawRow>) {
+      count++;
+      const id = r[0];
+      if (id !== expectedId) {
+        return broken(
+          id,
+          id > expectedId ? 'missing_entry' : 'sequence_error',
+          id > expectedId
+            ? `entry ${expectedId}${id - expectedId > 1 ? `-${id - 1}` : ''} is missing before entry ${id}`
+            : `entry ${id} is out of sequence (expected ${expectedId})`,
+          count,
+          started,
+        );
+      }
+      if (r[14] !== expectedPrev) {
+        return broken(
+          id,
+          'prev_hash_mismatch',
+          `entry ${id} does not link to entry ${id - 1} (an entry was inserted, deleted, reordered or its link edited)`,
+          count,
+          started,
+        );
+      }
+      const h = entryHash(r);
+      if (h !== r[15]) {
+        return broken(id, 'hash_mismatch', `entry ${id} was modified after it was written`, count, started);
+      }
+      expectedPrev = r[15];
+      expectedId++;
+    }
+    return {
+      ok: true,
+      entries: count,
+      headId: count ? expectedId - 1 : null,
+      headHash: count ? expectedPrev : null,
+      ms: performance.now() - started,
+    };
+  }
+}
+
+export interface LogFilter {
+  sessionCode?: string;
+  kind?: LogKind;
+  identityVerdict?: string;
+  outcome?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  offset?: number;
+  order?: 'asc' | 'desc';
+}
+
+export type VerifyReport =
+  | { ok: true; entries: number; headId: number | null; headHash: string | null; ms: number }
+  | {
+      ok: false;
+      entries: number;
+      firstBroken: { id: number; problem: string; message: string; vi: string };
+      ms: number;
+    };
+
+function broken(id: number, problem: string, message: string, count: number, started: number): VerifyReport {
+  return {
+    ok: false,
+    entries: count,
+    firstBroken: {
+      id,
+      problem,
+      message,
+      vi: `Nhật ký bị thay đổi: mục số ${id} không khớp chuỗi băm (${problemVi(problem)}).`,
+    },
+    ms: performance.now() - started,
+  };
+}
+
+function problemVi(problem: string): string {
+  switch (problem) {
+    case 'missing_entry':
+      return 'thiếu mục trước đó';
+    case 'sequence_error':
+      return 'sai thứ tự';
+    case 'prev_hash_mismatch':
+      return 'không nối với mục trước';
+    default:
+      return 'nội dung đã bị sửa';
+  }
+}

@@ -1,0 +1,193 @@
+import type { Db } from './db';
+import type { AuditLog } from './audit-log';
+import { notInState, type Actor, type SessionService } from './sessions';
+import {
+  verify,
+  defaultPolicy,
+  type RosterCandidate,
+  type VerificationPolicy,
+  type VerificationResult,
+} from './verification';
+import type { CardReading, Reason } from '../../native/cccd/types';
+import { parseCccdQr } from '../../native/cccd/qr';
+import { canonicalJson, sha256Hex } from './canonical';
+import { storageError } from './errors';
+
+export interface CheckRecord extends VerificationResult {
+  logId: number;
+  at: string;
+  source: 'qr' | 'chip';
+  sessionCode: string;
+}
+
+export interface CheckOptions {
+  policy?: VerificationPolicy;
+  /** The centre's time zone, for "today" when checking expiry. */
+  timeZone?: string;
+}
+
+/** Non-personal details stored with a check (authenticity checks, APDU trace summary, ...). */
+export type CheckDetails = Record<string, unknown>;
+
+interface CandidateRow {
+  id: number;
+  candidate_no: string;
+  full_name: string;
+  date_of_birth: string;
+  id_number: string;
+  licence_class: string | null;
+  sex: 'M' | 'F' | null;
+}
+
+/**
+ * Checks a card against a session's roster and logs the result, in one transaction: the verdict
+ * that the examiner sees is exactly what is in the log, and two stations checking the same card at
+ * once cannot both be accepted.
+ */
+export class CheckService {
+  private readonly byId;
+  private readonly otherSessions;
+  private readonly prior;
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: AuditLog,
+    private readonly sessions: SessionService,
+    private readonly options: CheckOptions = {},
+  ) {
+    this.byId = db.prepare(
+      `SELECT c.id, c.candidate_no, c.full_name, c.date_of_birth, c.id_number, c.licence_class, c.sex
+       FROM candidates c WHERE c.session_id = ? AND c.id_number = ?`,
+    );
+    this.otherSessions = db.prepare(
+      `SELECT DISTINCT s.code FROM candidates c JOIN exam_sessions s ON s.id = c.session_id
+       WHERE c.id_number = ? AND s.id != ? ORDER BY s.exam_date DESC LIMIT 5`,
+    );
+    this.prior = db.prepare(
+      `SELECT id, at, station, actor FROM audit_log
+       WHERE session_code = ? AND candidate_id = ? AND kind = 'check' AND identity_verdict = 'match'
+         AND outcome != 'rejected'
+       ORDER BY id LIMIT 1`,
+    );
+  }
+
+  /** Parses a QR text and checks it. Malformed QR texts are logged as `invalid_card_data`. */
+  checkQr(sessionCode: string, qrText: string, by: Actor): CheckRecord {
+    const parsed = parseCccdQr(qrText);
+    if (parsed.ok) {
+      return this.checkReading(sessionCode, parsed.reading, by, { qrForm: parsed.form });
+    }
+    return this.checkInvalid(sessionCode, 'qr', parsed.reason, by, {
+      qrError: parsed.code,
+      // A hash of what was scanned lets a chair match repeated attempts without storing the text.
+      inputHash: sha256Hex(qrText),
+    });
+  }
+
+  checkReading(
+    sessionCode: string,
+    reading: CardReading,
+    by: Actor,
+    details: CheckDetails = {},
+  ): CheckRecord {
+    return this.run(sessionCode, reading.source, by, details, reading, undefined);
+  }
+
+  checkInvalid(
+    sessionCode: string,
+    source: 'qr' | 'chip',
+    reason: Reason,
+    by: Actor,
+    details: CheckDetails = {},
+  ): CheckRecord {
+    return this.run(sessionCode, source, by, details, null, reason);
+  }
+
+  private run(
+    sessionCode: string,
+    source: 'qr' | 'chip',
+    by: Actor,
+    details: CheckDetails,
+    reading: CardReading | null,
+    invalidReason: Reason | undefined,
+  ): CheckRecord {
+    const session = this.sessions.get(sessionCode);
+    if (session.state !== 'open') throw notInState(session, 'open');
+    const today = localDate(new Date(), this.options.timeZone ?? 'Asia/Ho_Chi_Minh');
+    const tx = this.db.transaction(() => {
+      let candidate: RosterCandidate | null = null;
+      let otherSessions: string[] = [];
+      let prior = null;
+      if (reading) {
+        const row = this.byId.get(session.id, reading.idNumber) as CandidateRow | undefined;
+        if (row) {
+          candidate = {
+            id: row.id,
+            sessionCode: session.code,
+            candidateNo: row.candidate_no,
+            fullName: row.full_name,
+            dateOfBirth: row.date_of_birth,
+            idNumber: row.id_number,
+            licenceClass: row.licence_class,
+            sex: row.sex,
+          };
+          const p = this.prior.get(session.code, row.id) as
+            { id: number; at: string; station: string; actor: string } | undefined;
+          prior = p ? { logId: p.id, at: p.at, station: p.station, actor: p.actor } : null;
+        } else {
+          otherSessions = (this.otherSessions.all(reading.idNumber, session.id) as { code: string }[]).map(
+            (x) => x.code,
+          );
+        }
+      }
+      const result = verify({
+        reading,
+        invalidReason,
+        session: { code: session.code, date: session.date },
+        candidate,
+        otherSessions,
+        priorCheckIn: prior,
+        today,
+        policy: this.options.policy ?? defaultPolicy,
+      });
+      const entry = this.log.append({
+        kind: 'check',
+        ...by,
+        sessionCode: session.code,
+        source,
+        identityVerdict: result.identity.verdict,
+        authenticityVerdict: result.authenticity.verdict,
+        outcome: result.outcome,
+        reasons: result.identity.reasons,
+        candidateId: candidate?.id ?? null,
+        cardHash: reading ? cardHash(reading) : null,
+        details: { ...details, authenticityChecks: result.authenticity.checks },
+      });
+      return { ...result, logId: entry.id, at: entry.at, source, sessionCode: session.code };
+    });
+    try {
+      return tx.immediate();
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
+}
+
+/** A hash of the card data: links repeated reads of one card without storing it in the log. */
+export function cardHash(reading: CardReading): string {
+  const { photo, authenticity: _a, ...data } = reading;
+  return sha256Hex(canonicalJson({ ...data, photo: photo ? sha256Hex(photo.data) : undefined }));
+}
+
+/** The calendar date (yyyy-mm-dd) at `tz`. */
+export function localDate(d: Date, tz: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  })
+    .formatToParts(d)
+    .reduce<Record<string, string>>((acc, p) => ((acc[p.type] = p.value), acc), {});
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}

@@ -1,0 +1,168 @@
+import type { Db } from './db';
+import type { AuditLog } from './audit-log';
+import type { SessionService } from './sessions';
+import type { ReportCandidate, ReportFlaggedCheck, ReportModel, ReportLang } from './reports/model';
+import type { AuthenticityVerdict, Reason } from '../../native/cccd/types';
+import type { IdentityVerdict } from './verification';
+import { writeReportCsv } from './reports/csv';
+import { writeReportXlsx } from './reports/xlsx';
+import { writeReportPdf } from './reports/pdf';
+import { KioskError } from './errors';
+
+export type ReportFormat = 'csv' | 'xlsx' | 'pdf';
+export const REPORT_FORMATS: ReportFormat[] = ['csv', 'xlsx', 'pdf'];
+
+/** Masks an ID number for print: only the last 5 digits stay readable. */
+export function maskIdNumber(id: string): string {
+  return id.length <= 5 ? id : '•'.repeat(id.length - 5) + id.slice(-5);
+}
+
+export class ReportService {
+  constructor(
+    private readonly db: Db,
+    private readonly log: AuditLog,
+    private readonly sessions: SessionService,
+    private readonly timeZone: string,
+  ) {}
+
+  /** Builds the attendance report of a session from the roster and the log. */
+  build(sessionCode: string, now = new Date()): ReportModel {
+    const session = this.sessions.get(sessionCode);
+    const candidates = this.db
+      .prepare(
+        `SELECT c.id, c.candidate_no, c.full_name, c.date_of_birth, c.id_number, c.licence_class,
+                l.at, l.actor, l.station, l.source, l.identity_verdict, l.authenticity_verdict
+         FROM candidates c
+         LEFT JOIN audit_log l ON l.id = (
+           SELECT x.id FROM audit_log x WHERE x.session_code = @code AND x.candidate_id = c.id AND x.kind = 'check'
+             AND x.identity_verdict = 'match' AND x.outcome != 'rejected' ORDER BY x.id LIMIT 1)
+         WHERE c.session_id = @sid
+         ORDER BY c.candidate_no`,
+      )
+      .all({ code: session.code, sid: session.id }) as Array<{
+      id: number;
+      candidate_no: string;
+      full_name: string;
+      date_of_birth: string;
+      id_number: string;
+      licence_class: string | null;
+      at: string | null;
+      actor: string | null;
+      station: string | null;
+      source: 'qr' | 'chip' | null;
+      identity_verdict: IdentityVerdict | null;
+      authenticity_verdict: AuthenticityVerdict | null;
+    }>;
+    const reportCandidates: ReportCandidate[] = candidates.map((c) => ({
+      candidateNo: c.candidate_no,
+      fullName: c.full_name,
+      dateOfBirth: c.date_of_birth,
+      idNumberMasked: maskIdNumber(c.id_number),
+      licenceClass: c.licence_class ?? undefined,
+      present: c.at !== null,
+      checkedInAt: c.at ?? undefined,
+      identityVerdict: c.identity_verdict ?? undefined,
+      authenticityVerdict: c.authenticity_verdict ?? undefined,
+      examiner: c.actor ?? undefined,
+      station: c.station ?? undefined,
+      source: c.source ?? undefined,
+    }));
+
+    const flaggedRows = this.db
+      .prepare(
+        `SELECT l.id, l.at, l.actor, l.station, l.source, l.identity_verdict, l.authenticity_verdict, l.outcome,
+                l.reasons, c.candidate_no, c.full_name
+         FROM audit_log l LEFT JOIN candidates c ON c.id = l.candidate_id
+         WHERE l.session_code = ? AND l.kind = 'check' AND l.outcome IN ('rejected', 'accepted_with_warnings')
+         ORDER BY l.id`,
+      )
+      .all(session.code) as Array<{
+      id: number;
+      at: string;
+      actor: string;
+      station: string;
+      source: 'qr' | 'chip';
+      identity_verdict: IdentityVerdict;
+      authenticity_verdict: AuthenticityVerdict;
+      outcome: string;
+      reasons: string;
+      candidate_no: string | null;
+      full_name: string | null;
+    }>;
+    const flagged: ReportFlaggedCheck[] = flaggedRows.map((f) => ({
+      logId: f.id,
+      at: f.at,
+      examiner: f.actor,
+      station: f.station,
+      source: f.source,
+      identityVerdict: f.identity_verdict,
+      authenticityVerdict: f.authenticity_verdict,
+      candidateNo: f.candidate_no ?? undefined,
+      fullName: f.full_name ?? undefined,
+      reasons: JSON.parse(f.reasons) as Reason[],
+    }));
+
+    const examiners = (
+      this.db
+        .prepare(
+          `SELECT actor, min(id) AS first FROM audit_log WHERE session_code = ? AND kind = 'check'
+           GROUP BY actor ORDER BY first`,
+        )
+        .all(session.code) as { actor: string }[]
+    ).map((r) => r.actor);
+
+    const present = reportCandidates.filter((c) => c.present).length;
+    const head = this.log.headEntry();
+    return {
+      session: {
+        code: session.code,
+        council: session.council,
+        date: session.date,
+        location: session.location ?? undefined,
+        licenceClasses: session.licenceClasses,
+        state: session.state,
+        signedAt: session.signedAt ?? undefined,
+        signedBy: session.signedBy ?? undefined,
+      },
+      generatedAt: now.toISOString(),
+      timeZone: this.timeZone,
+      candidates: reportCandidates,
+      flagged,
+      examiners,
+      totals: {
+        candidates: reportCandidates.length,
+        present,
+        absent: reportCandidates.length - present,
+        rejectedChecks: flaggedRows.filter((f) => f.outcome === 'rejected').length,
+        warningChecks: flaggedRows.filter((f) => f.outcome === 'accepted_with_warnings').length,
+      },
+      integrity: head ? { headHash: head.hash, entries: head.id } : undefined,
+    };
+  }
+
+  async write(
+    sessionCode: string,
+    format: ReportFormat,
+    out: string,
+    lang: ReportLang = 'vi',
+  ): Promise<ReportModel> {
+    const model = this.build(sessionCode);
+    switch (format) {
+      case 'csv':
+        await writeReportCsv(model, out, { lang });
+        break;
+      case 'xlsx':
+        await writeReportXlsx(model, out, { lang });
+        break;
+      case 'pdf':
+        await writeReportPdf(model, out, { lang });
+        break;
+      default:
+        throw new KioskError('bad_format', {
+          vi: `Định dạng báo cáo không hỗ trợ: ${String(format)}`,
+          en: `Unsupported report format: ${String(format)}`,
+        });
+    }
+    return model;
+  }
+}

@@ -1,0 +1,270 @@
+import fs from 'node:fs';
+import type { Db } from './db';
+import type { AuditLog } from './audit-log';
+import { notInState, type Actor, type SessionService } from './sessions';
+import { readRosterFile, type RosterRow, type RosterRowError } from './roster-file';
+import { KioskError, storageError } from './errors';
+import { sha256Hex } from './canonical';
+
+export interface ImportOptions {
+  sheet?: string;
+  /** Replace an existing roster (allowed only while nobody has checked in). */
+  replace?: boolean;
+}
+
+export interface ImportResult {
+  sessionCode: string;
+  imported: number;
+  replaced: number;
+  format: 'csv' | 'xlsx';
+  sheet?: string;
+}
+
+/** Thrown when rows are invalid; `errors` lists every bad row. Nothing was imported. */
+export class RosterValidationError extends KioskError {
+  constructor(readonly errors: RosterRowError[]) {
+    const rows = new Set(errors.map((e) => e.rowNumber)).size;
+    super(
+      'roster_invalid',
+      {
+        vi: `Danh sách có ${rows} dòng lỗi; chưa nhập dòng nào. Sửa các dòng sau rồi nhập lại.`,
+        en: `The roster has ${rows} bad row(s); nothing was imported. Fix the rows listed and import again.`,
+      },
+      errors,
+    );
+  }
+}
+
+export interface CandidateView {
+  id: number;
+  candidateNo: string;
+  fullName: string;
+  dateOfBirth: string;
+  idNumber: string;
+  oldIdNumber: string | null;
+  licenceClass: string | null;
+  sex: 'M' | 'F' | null;
+  note: string | null;
+  hasPhoto: boolean;
+  /** Derived from the log: the first accepted check-in. */
+  checkedInAt: string | null;
+  checkInLogId: number | null;
+}
+
+export class RosterService {
+  constructor(
+    private readonly db: Db,
+    private readonly log: AuditLog,
+    private readonly sessions: SessionService,
+  ) {}
+
+  /** Validates rows that were read (from a file or the UI preview) against the session. */
+  validateForSession(sessionCode: string, rows: RosterRow[]): RosterRowError[] {
+    const session = this.sessions.get(sessionCode);
+    const errors: RosterRowError[] = [];
+    if (session.licenceClasses.length) {
+      for (const row of rows) {
+        if (row.licenceClass && !session.licenceClasses.includes(row.licenceClass)) {
+          errors.push({
+            rowNumber: row.rowNumber,
+            column: 'licenceClass',
+            reason: {
+              code: 'class_not_in_session',
+              severity: 'error',
+              vi: `Hạng ${row.licenceClass} không thuộc các hạng của kỳ sát hạch (${session.licenceClasses.join(', ')}).`,
+              en: `Class ${row.licenceClass} is not among the session's classes (${session.licenceClasses.join(', ')}).`,
+            },
+          });
+        }
+      }
+    }
+    return errors;
+  }
+
+  async importFile(
+    sessionCode: string,
+    file: string,
+    by: Actor,
+    options: ImportOptions = {},
+  ): Promise<ImportResult> {
+    const session = this.sessions.get(sessionCode);
+    if (session.state !== 'open') throw notInState(session, 'open');
+    const read = await readRosterFile(file, { sheet: options.sheet });
+    if (!read.ok) throw new RosterValidationError(read.errors);
+    const sessionErrors = this.validateForSession(sessionCode, read.rows);
+    if (sessionErrors.length) throw new RosterValidationError(sessionErrors);
+    const fileHash = sha256Hex(fs.readFileSync(file));
+    const count = this.importRows(sessionCode, read.rows, by, options.replace ?? false, {
+      format: read.format,
+      sheet: read.sheet,
+      fileHash,
+    });
+    return {
+      sessionCode,
+      imported: read.rows.length,
+      replaced: count,
+      format: read.format,
+      sheet: read.sheet,
+    };
+  }
+
+  /** Inserts rows atomically. Returns how many existing candidates were replaced. */
+  importRows(
+    sessionCode: string,
+    rows: RosterRow[],
+    by: Actor,
+    replace: boolean,
+    meta: Record<string, unknown> = {},
+  ): number {
+    const session = this.sessions.get(sessionCode);
+    if (session.state !== 'open') throw notInState(session, 'open');
+    const tx = this.db.transaction(() => {
+      const existing = (
+        this.db.prepare('SELECT count(*) AS n FROM candidates WHERE session_id = ?').get(session.id) as {
+          n: number;
+        }
+      ).n;
+      if (existing > 0 && !replace) {
+        throw new KioskError('roster_exists', {
+          vi: `Kỳ sát hạch "${session.code}" đã có danh sách (${existing} thí sinh). Dùng --replace để thay thế.`,
+          en: `Session "${session.code}" already has a roster (${existing} candidates). Use --replace to replace it.`,
+        });
+      }
+      if (existing > 0) {
+        const checked = this.db
+          .prepare(
+            `SELECT count(*) AS n FROM audit_log WHERE session_code = ? AND kind = 'check'
+             AND identity_verdict = 'match' AND outcome != 'rejected'`,
+          )
+          .get(session.code) as { n: number };
+        if (checked.n > 0) {
+          throw new KioskError('roster_locked', {
+            vi: `Không thể thay danh sách: đã có ${checked.n} thí sinh điểm danh trong kỳ "${session.code}".`,
+            en: `Cannot replace the roster: ${checked.n} candidate(s) already checked in to "${session.code}".`,
+          });
+        }
+        this.db.prepare('DELETE FROM candidates WHERE session_id = ?').run(session.id);
+      }
+      const insert = this.db.prepare(
+        `INSERT INTO candidates (session_id, candidate_no, full_name, date_of_birth, id_number, old_id_number,
+           licence_class, sex, photo, photo_mime, note, source_row)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const row of rows) {
+        insert.run(
+          session.id,
+          row.candidateNo,
+          row.fullName.normalize('NFC'),
+          row.dateOfBirth,
+          row.idNumber,
+          row.oldIdNumber ?? null,
+          row.licenceClass ?? null,
+          row.sex ?? null,
+          row.photo ? Buffer.from(row.photo.data) : null,
+          row.photo?.mime ?? null,
+          row.note ?? null,
+          row.rowNumber,
+        );
+      }
+      this.log.append({
+        kind: 'roster_imported',
+        ...by,
+        sessionCode: session.code,
+        details: { candidates: rows.length, replaced: existing, ...meta },
+      });
+      return existing;
+    });
+    try {
+      return tx.immediate();
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
+
+  list(sessionCode: string, search?: string): CandidateView[] {
+    const session = this.sessions.get(sessionCode);
+    const rows = this.db
+      .prepare(
+        `SELECT c.id, c.candidate_no, c.full_name, c.date_of_birth, c.id_number, c.old_id_number, c.licence_class,
+                c.sex, c.note, c.photo IS NOT NULL AS has_photo,
+                (SELECT l.id FROM audit_log l WHERE l.session_code = @code AND l.candidate_id = c.id
+                   AND l.kind = 'check' AND l.identity_verdict = 'match' AND l.outcome != 'rejected'
+                   ORDER BY l.id LIMIT 1) AS log_id
+         FROM candidates c WHERE c.session_id = @sid ORDER BY c.candidate_no`,
+      )
+      .all({ code: session.code, sid: session.id }) as Array<{
+      id: number;
+      candidate_no: string;
+      full_name: string;
+      date_of_birth: string;
+      id_number: string;
+      old_id_number: string | null;
+      licence_class: string | null;
+      sex: 'M' | 'F' | null;
+      note: string | null;
+      has_photo: number;
+      log_id: number | null;
+    }>;
+    const atOf = this.db.prepare('SELECT at FROM audit_log WHERE id = ?');
+    const views = rows.map<CandidateView>((r) => ({
+      id: r.id,
+      candidateNo: r.candidate_no,
+      fullName: r.full_name,
+      dateOfBirth: r.date_of_birth,
+      idNumber: r.id_number,
+      oldIdNumber: r.old_id_number,
+      licenceClass: r.licence_class,
+      sex: r.sex,
+      note: r.note,
+      hasPhoto: r.has_photo === 1,
+      checkInLogId: r.log_id,
+      checkedInAt: r.log_id ? (atOf.get(r.log_id) as { at: string }).at : null,
+    }));
+    if (!search) return views;
+    const q = fold(search);
+    return views.filter(
+      (v) =>
+        fold(v.fullName).includes(q) ||
+        v.candidateNo.includes(search.trim()) ||
+        v.idNumber.includes(search.trim()),
+    );
+  }
+
+  photo(candidateId: number): { mime: string; data: Uint8Array } | null {
+    const r = this.db.prepare('SELECT photo, photo_mime FROM candidates WHERE id = ?').get(candidateId) as
+      { photo: Buffer | null; photo_mime: string | null } | undefined;
+    if (!r?.photo || !r.photo_mime) return null;
+    return { mime: r.photo_mime, data: new Uint8Array(r.photo) };
+  }
+
+  counts(sessionCode: string): { total: number; present: number } {
+    const session = this.sessions.get(sessionCode);
+    const total = (
+      this.db.prepare('SELECT count(*) AS n FROM candidates WHERE session_id = ?').get(session.id) as {
+        n: number;
+      }
+    ).n;
+    const present = (
+      this.db
+        .prepare(
+          `SELECT count(DISTINCT candidate_id) AS n FROM audit_log WHERE session_code = ? AND kind = 'check'
+           AND identity_verdict = 'match' AND outcome != 'rejected'`,
+        )
+        .get(session.code) as { n: number }
+    ).n;
+    return { total, present };
+  }
+}
+
+function fold(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export { storageError };
