@@ -5,6 +5,7 @@ import { notInState, type Actor, type SessionService } from './sessions';
 import { readRosterFile, type RosterRow, type RosterRowError } from './roster-file';
 import { KioskError, storageError } from './errors';
 import { sha256Hex } from './canonical';
+import { foldName, stripDiacritics } from '../../native/cccd/names';
 
 export interface ImportOptions {
   sheet?: string;
@@ -257,14 +258,7 @@ export class RosterService {
 }
 
 function fold(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
+  return stripDiacritics(foldName(s));
 }
 
 export { storageError };

@@ -1,0 +1,29 @@
+/**
+ * `npm run bench`: runs every benchmark and writes one JSON file per benchmark under bench/results/.
+ * `npm run bench -- core` runs only the named ones.
+ */
+import { writeResults, type Figure } from './lib';
+import { benchLogVerify, benchRosterAndChecks } from './core.bench';
+import { benchReports } from './reports.bench';
+
+const benches: Record<string, () => Promise<Figure[]>> = {
+  'roster-and-checks': benchRosterAndChecks,
+  'log-verify': () => benchLogVerify(),
+  reports: benchReports,
+};
+
+const only = process.argv.slice(2);
+let failed = 0;
+for (const [name, fn] of Object.entries(benches)) {
+  if (only.length && !only.some((o) => name.includes(o))) continue;
+  process.stdout.write(`bench ${name} ...\n`);
+  const figures = await fn();
+  const file = writeResults(name, figures);
+  for (const f of figures) {
+    const mark = f.pass === undefined ? ' ' : f.pass ? '✓' : '✗';
+    if (f.pass === false) failed++;
+    process.stdout.write(`  ${mark} ${f.name}: ${f.value} ${f.unit} (goal ${f.goal})${f.note ? ` — ${f.note}` : ''}\n`);
+  }
+  process.stdout.write(`  → ${file}\n`);
+}
+if (failed) process.stdout.write(`${failed} figure(s) miss their goal\n`);
