@@ -95,4 +95,31 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 `,
   },
+  {
+    version: 2,
+    name: 'kiosk users (examiner/chair PINs) and app settings',
+    sql: `
+-- Kiosk accounts. PINs are stored as scrypt hashes with a per-user random salt; repeated failures
+-- lock the account for a while (failed_attempts, locked_until).
+CREATE TABLE users (
+  id              INTEGER PRIMARY KEY,
+  username        TEXT NOT NULL UNIQUE,
+  display_name    TEXT NOT NULL,
+  role            TEXT NOT NULL CHECK (role IN ('examiner', 'chair')),
+  pin_hash        TEXT NOT NULL,
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  locked_until    TEXT,
+  active          INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+  created_at      TEXT NOT NULL,
+  updated_at      TEXT NOT NULL
+);
+
+-- Station settings (station name, readers, language, policy switches), one JSON value per key.
+CREATE TABLE app_settings (
+  key        TEXT PRIMARY KEY,
+  value      TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+`,
+  },
 ];
