@@ -1,0 +1,286 @@
+/**
+ * The report's texts in Vietnamese (default) and English. Verdicts are named in words an examiner or
+ * an inspector understands, never as codes. A typed object per language (rather than i18next keys)
+ * makes a missing translation a compile error.
+ */
+import type { Reason } from '../../../native/cccd/types';
+import type { AuthenticityVerdict, IdentityVerdict, ReadingSource, ReportLang, SessionState } from './model';
+
+export interface ReportLabels {
+  lang: ReportLang;
+  nationalName: string;
+  nationalMotto: string;
+  title: string;
+  session: string;
+  council: string;
+  sessionCode: string;
+  sessionDate: string;
+  location: string;
+  licenceClasses: string;
+  sessionState: string;
+  signedAt: string;
+  signedBy: string;
+  generatedAt: string;
+  timeZone: string;
+  examiners: string;
+  columns: {
+    no: string;
+    candidateNo: string;
+    fullName: string;
+    dateOfBirth: string;
+    idNumber: string;
+    licenceClass: string;
+    attendance: string;
+    checkedInAt: string;
+    identity: string;
+    authenticity: string;
+    result: string;
+    examiner: string;
+    station: string;
+    source: string;
+    at: string;
+    candidate: string;
+    reasons: string;
+    reasonCodes: string;
+    logId: string;
+  };
+  present: string;
+  absent: string;
+  identity: Record<IdentityVerdict, string>;
+  authenticity: Record<AuthenticityVerdict, string>;
+  state: Record<SessionState, string>;
+  source: Record<ReadingSource, string>;
+  severity: Record<Reason['severity'], string>;
+  flaggedTitle: string;
+  noFlagged: string;
+  totalsTitle: string;
+  totals: {
+    candidates: string;
+    present: string;
+    absent: string;
+    rejectedChecks: string;
+    warningChecks: string;
+  };
+  integrityTitle: string;
+  integrity: {
+    headHash: string;
+    entries: string;
+    signature: string;
+    publicKey: string;
+    none: string;
+  };
+  signaturesTitle: string;
+  chairman: string;
+  examinerRole: string;
+  signHint: string;
+  sheets: { attendance: string; flagged: string; info: string };
+  infoHeader: { item: string; value: string };
+  page: (page: number, pages: number) => string;
+  generatedLine: (when: string, timeZone: string) => string;
+  /** The dated line above the signatures, from a `dd/MM/yyyy` date. */
+  datedLine: (ddMMyyyy: string) => string;
+}
+
+const vi: ReportLabels = {
+  lang: 'vi',
+  nationalName: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+  nationalMotto: 'Độc lập - Tự do - Hạnh phúc',
+  title: 'DANH SÁCH ĐIỂM DANH THÍ SINH',
+  session: 'Kỳ sát hạch',
+  council: 'Hội đồng sát hạch',
+  sessionCode: 'Mã kỳ sát hạch',
+  sessionDate: 'Ngày sát hạch',
+  location: 'Địa điểm',
+  licenceClasses: 'Hạng giấy phép lái xe',
+  sessionState: 'Trạng thái kỳ sát hạch',
+  signedAt: 'Thời điểm ký',
+  signedBy: 'Người ký',
+  generatedAt: 'Thời điểm lập báo cáo',
+  timeZone: 'Múi giờ',
+  examiners: 'Cán bộ sát hạch',
+  columns: {
+    no: 'STT',
+    candidateNo: 'SBD',
+    fullName: 'Họ và tên',
+    dateOfBirth: 'Ngày sinh',
+    idNumber: 'Số CCCD',
+    licenceClass: 'Hạng',
+    attendance: 'Có mặt / Vắng',
+    checkedInAt: 'Giờ điểm danh',
+    identity: 'Kết quả đối chiếu',
+    authenticity: 'Xác thực thẻ',
+    result: 'Kết quả',
+    examiner: 'Cán bộ sát hạch',
+    station: 'Trạm',
+    source: 'Nguồn đọc',
+    at: 'Thời điểm',
+    candidate: 'Thí sinh',
+    reasons: 'Lý do',
+    reasonCodes: 'Mã lý do',
+    logId: 'Mã nhật ký',
+  },
+  present: 'Có mặt',
+  absent: 'Vắng',
+  identity: {
+    match: 'Đúng thí sinh',
+    not_on_roster: 'Không có trong danh sách',
+    data_mismatch: 'Thông tin không khớp danh sách',
+    already_checked_in: 'Đã điểm danh trước đó',
+    card_expired: 'Thẻ đã hết hạn',
+    wrong_session: 'Không thuộc kỳ sát hạch này',
+    invalid_card_data: 'Dữ liệu thẻ không hợp lệ',
+  },
+  authenticity: {
+    genuine: 'Thẻ thật (chip xác thực)',
+    signature_valid_chip_unproven: 'Chữ ký số hợp lệ, chưa chứng minh được chip thật',
+    unknown_issuer: 'Không xác định được cơ quan cấp thẻ',
+    altered_or_forged: 'Thẻ bị sửa đổi hoặc giả mạo',
+    not_checked: 'Chưa kiểm tra chip',
+  },
+  state: { open: 'Đang mở', closed: 'Đã đóng', signed: 'Đã ký xác nhận' },
+  source: { qr: 'Mã QR', chip: 'Chip' },
+  severity: { error: 'Lỗi', warning: 'Cảnh báo', info: 'Thông tin' },
+  flaggedTitle: 'CÁC LƯỢT KIỂM TRA BỊ TỪ CHỐI HOẶC CÓ CẢNH BÁO',
+  noFlagged: 'Không có lượt kiểm tra nào bị từ chối hoặc có cảnh báo.',
+  totalsTitle: 'TỔNG HỢP',
+  totals: {
+    candidates: 'Tổng số thí sinh',
+    present: 'Có mặt',
+    absent: 'Vắng',
+    rejectedChecks: 'Lượt kiểm tra bị từ chối',
+    warningChecks: 'Lượt kiểm tra có cảnh báo',
+  },
+  integrityTitle: 'TÍNH TOÀN VẸN CỦA NHẬT KÝ',
+  integrity: {
+    headHash: 'Mã băm cuối chuỗi nhật ký',
+    entries: 'Số bản ghi nhật ký',
+    signature: 'Chữ ký số',
+    publicKey: 'Khóa công khai',
+    none: 'Không có thông tin toàn vẹn nhật ký.',
+  },
+  signaturesTitle: 'XÁC NHẬN',
+  chairman: 'Chủ tịch hội đồng',
+  examinerRole: 'Cán bộ sát hạch',
+  signHint: '(Ký, ghi rõ họ tên)',
+  sheets: { attendance: 'Điểm danh', flagged: 'Cảnh báo', info: 'Thông tin' },
+  infoHeader: { item: 'Mục', value: 'Giá trị' },
+  page: (page, pages) => `Trang ${page}/${pages}`,
+  generatedLine: (when, timeZone) => `Lập lúc ${when} (${timeZone})`,
+  datedLine: (d) => {
+    const [dd, mm, yyyy] = d.split('/');
+    return `Ngày ${dd ?? ''} tháng ${mm ?? ''} năm ${yyyy ?? ''}`;
+  },
+};
+
+const en: ReportLabels = {
+  lang: 'en',
+  nationalName: 'SOCIALIST REPUBLIC OF VIET NAM',
+  nationalMotto: 'Independence - Freedom - Happiness',
+  title: 'CANDIDATE ATTENDANCE LIST',
+  session: 'Exam session',
+  council: 'Examination council',
+  sessionCode: 'Session code',
+  sessionDate: 'Session date',
+  location: 'Location',
+  licenceClasses: 'Licence classes',
+  sessionState: 'Session state',
+  signedAt: 'Signed at',
+  signedBy: 'Signed by',
+  generatedAt: 'Report generated at',
+  timeZone: 'Time zone',
+  examiners: 'Examiners',
+  columns: {
+    no: 'No.',
+    candidateNo: 'Cand. no.',
+    fullName: 'Full name',
+    dateOfBirth: 'Date of birth',
+    idNumber: 'ID number',
+    licenceClass: 'Class',
+    attendance: 'Present / Absent',
+    checkedInAt: 'Check-in time',
+    identity: 'Identity check',
+    authenticity: 'Card authenticity',
+    result: 'Result',
+    examiner: 'Examiner',
+    station: 'Station',
+    source: 'Read from',
+    at: 'Time',
+    candidate: 'Candidate',
+    reasons: 'Reasons',
+    reasonCodes: 'Reason codes',
+    logId: 'Log no.',
+  },
+  present: 'Present',
+  absent: 'Absent',
+  identity: {
+    match: 'Registered candidate',
+    not_on_roster: 'Not on the roster',
+    data_mismatch: 'Data does not match the roster',
+    already_checked_in: 'Already checked in',
+    card_expired: 'Card expired',
+    wrong_session: 'Registered for another session',
+    invalid_card_data: 'Invalid card data',
+  },
+  authenticity: {
+    genuine: 'Genuine card (chip verified)',
+    signature_valid_chip_unproven: 'Valid signature, chip not proven genuine',
+    unknown_issuer: 'Issuer not recognised',
+    altered_or_forged: 'Altered or forged card',
+    not_checked: 'Chip not checked',
+  },
+  state: { open: 'Open', closed: 'Closed', signed: 'Signed off' },
+  source: { qr: 'QR code', chip: 'Chip' },
+  severity: { error: 'Error', warning: 'Warning', info: 'Info' },
+  flaggedTitle: 'REJECTED OR FLAGGED CHECKS',
+  noFlagged: 'No check was rejected or flagged.',
+  totalsTitle: 'TOTALS',
+  totals: {
+    candidates: 'Candidates',
+    present: 'Present',
+    absent: 'Absent',
+    rejectedChecks: 'Rejected checks',
+    warningChecks: 'Checks with warnings',
+  },
+  integrityTitle: 'LOG INTEGRITY',
+  integrity: {
+    headHash: 'Log head hash',
+    entries: 'Log entries',
+    signature: 'Signature',
+    publicKey: 'Public key',
+    none: 'No log integrity information.',
+  },
+  signaturesTitle: 'SIGNATURES',
+  chairman: 'Chair of the council',
+  examinerRole: 'Examiner',
+  signHint: '(Signature and full name)',
+  sheets: { attendance: 'Attendance', flagged: 'Flagged checks', info: 'Information' },
+  infoHeader: { item: 'Item', value: 'Value' },
+  page: (page, pages) => `Page ${page}/${pages}`,
+  generatedLine: (when, timeZone) => `Generated ${when} (${timeZone})`,
+  datedLine: (d) => `Date: ${d}`,
+};
+
+const LABELS: Record<ReportLang, ReportLabels> = { vi, en };
+
+export function reportLabels(lang: ReportLang = 'vi'): ReportLabels {
+  return LABELS[lang] ?? vi;
+}
+
+/** The verdict in words; an unknown code (a newer database) is shown as is rather than dropped. */
+export function identityVerdictLabel(verdict: IdentityVerdict | undefined, lang: ReportLang = 'vi'): string {
+  if (!verdict) return '';
+  return reportLabels(lang).identity[verdict] ?? verdict;
+}
+
+export function authenticityVerdictLabel(
+  verdict: AuthenticityVerdict | undefined,
+  lang: ReportLang = 'vi',
+): string {
+  if (!verdict) return '';
+  return reportLabels(lang).authenticity[verdict] ?? verdict;
+}
+
+/** A reason's text in the report's language. */
+export function reasonText(reason: Reason, lang: ReportLang = 'vi'): string {
+  return reason[lang];
+}
