@@ -783,9 +783,10 @@ export async function readRosterFile(
     if (candidateNo === '') err('candidateNo', missing('candidateNo'));
 
     // Name
-    const fullName = cellText(cellOf(raw, 'fullName'));
+    const nameCell = cellOf(raw, 'fullName');
+    const fullName = cellText(nameCell);
     if (fullName === '') err('fullName', missing('fullName'));
-    else if (looksGarbledName(fullName)) {
+    else if (looksGarbledName(typeof nameCell === 'string' ? nameCell.trim() : fullName)) {
       err(
         'fullName',
         reason(

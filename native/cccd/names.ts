@@ -101,11 +101,14 @@ export function mrzNameWords(mrzName: string): string[] {
     .filter((w) => w !== '');
 }
 
-// Never part of a real name: U+FFFD and '?' (an undecodable character), C0/C1 controls, and the
-// characters that UTF-8 Vietnamese turns into when read as Windows-1252 ("Nguyá»…n", "VÄƒn", "Æ°").
+// Never part of a real name: U+FFFD and '?' (an undecodable character), C0/C1 controls (tab and
+// line breaks aside: they are whitespace that normalizeName collapses), the
+// Latin-1/Windows-1252 symbols and letters that UTF-8 Vietnamese turns into when read as Windows-1252
+// ("Nguyá»…n", "VÄƒn", "Æ°"), and Â/Ã followed by a U+00A0-U+00BF character ("Ã " is "à" misread).
+// Check the text as it came in (before normalizeName turns a misread NBSP into a space).
 const GARBLED_RE =
   // eslint-disable-next-line no-control-regex
-  /[\uFFFD?\u0000-\u001F\u007F-\u009F»«¤¦§¨©ª¬®¯±²³´µ¶·¸¹º¼½¾ÄÅÆÇËÎÏÑ×ØÞßäåæçëîïð÷øþƒ€‚„…†‡ˆ‰‹›]/;
+  /[\uFFFD?\u0000-\u0008\u000E-\u001F\u007F-\u009F¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿ÄÅÆÇËÎÏÑ×ØÞßäåæçëîïð÷øþƒ€‚„…†‡ˆ‰Š‹ŒŽ•–—˜™š›œžŸ]|[ÂÃ][\u00A0-\u00BF]/;
 
 /** True when a name shows signs of a wrong text decoding (scanner keyboard layout, ANSI/UTF-8 mix-up). */
 export function looksGarbledName(name: string): boolean {

@@ -131,7 +131,7 @@ export function parseCccdQr(text: string, now?: Date): QrParseResult {
 
   const fullName = normalizeName(rawName);
   if (fullName === '') return fail('name_empty');
-  if (looksGarbledName(fullName)) return fail('name_garbled');
+  if (looksGarbledName(rawName)) return fail('name_garbled');
 
   const today = todayInVietnam(now);
   const dateOfBirth = parseQrDate(dobText);
