@@ -11,37 +11,6 @@ import { SmSession } from './sm';
 import { CardStatusError, IcaoError } from './sw';
 import type { CardTransport } from '../transport/types';
 
-/** ICAO 9303 part 3 check digit (weights 7, 3, 1; '<' = 0, A = 10 ... Z = 35). */
-export function checkDigit(text: string): number {
-  const weights = [7, 3, 1];
-  let sum = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    let v: number;
-    if (ch >= '0' && ch <= '9') v = ch.charCodeAt(0) - 48;
-    else if (ch >= 'A' && ch <= 'Z') v = ch.charCodeAt(0) - 55;
-    else if (ch === '<') v = 0;
-    else throw new IcaoError('mrz_invalid', { vi: 'Ký tự MRZ không hợp lệ', en: 'invalid MRZ character' });
-    sum += v * weights[i % 3]!;
-  }
-  return sum % 10;
-}
-
-/**
- * MRZ information for BAC and PACE: document number (padded with '<' to at least 9) + check digit,
- * date of birth YYMMDD + check digit, date of expiry YYMMDD + check digit.
- */
-export function mrzInformation(documentNumber: string, dateOfBirth: string, dateOfExpiry: string): string {
-  const doc = documentNumber.toUpperCase().padEnd(9, '<');
-  if (!/^[0-9A-Z<]+$/.test(doc) || !/^\d{6}$/.test(dateOfBirth) || !/^\d{6}$/.test(dateOfExpiry)) {
-    throw new IcaoError('mrz_invalid', {
-      vi: 'Số giấy tờ hoặc ngày tháng trong MRZ không hợp lệ',
-      en: 'invalid document number or dates for the MRZ information',
-    });
-  }
-  return `${doc}${checkDigit(doc)}${dateOfBirth}${checkDigit(dateOfBirth)}${dateOfExpiry}${checkDigit(dateOfExpiry)}`;
-}
-
 function ascii(text: string): Uint8Array {
   if (!/^[\x20-\x7e]*$/.test(text)) {
     throw new IcaoError('mrz_invalid', { vi: 'Thông tin MRZ không hợp lệ', en: 'invalid MRZ information' });

@@ -11,8 +11,6 @@ import {
   bacOpenCryptogram,
   bacSessionKeys,
   bacTerminalMessage,
-  checkDigit,
-  mrzInformation,
 } from '../../native/icao/bac';
 import {
   protectCommand,
@@ -39,20 +37,11 @@ function d4Session(): SmSession {
 }
 
 describe('D.2 BAC keys from the MRZ information', () => {
-  it('builds the MRZ information with check digits', () => {
-    expect(mrzInformation('L898902C', '690806', '940623')).toBe(MRZ_INFO);
-    expect(checkDigit('L898902C<')).toBe(3);
-  });
-
   it('derives K_seed, K_enc, K_mac', () => {
     expect(hex(bacKeySeed(MRZ_INFO))).toBe('239AB9CB282DAF66231DC5A4DF6BFBAE');
     const keys = bacKeys(MRZ_INFO);
     expect(hex(keys.kEnc)).toBe('AB94FDECF2674FDFB9B391F85D7F76F2');
     expect(hex(keys.kMac)).toBe('7962D9ECE03D1ACD4C76089DCE131543');
-  });
-
-  it('builds the CCCD sample MRZ information', () => {
-    expect(mrzInformation('093047064', '930105', '330105')).toBe('093047064193010543301052');
   });
 });
 
