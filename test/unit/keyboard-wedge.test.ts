@@ -4,8 +4,6 @@ import { KeyboardWedgeDecoder, recoverChar, type WedgeKeyEvent } from '../../nat
 // A fictional CCCD QR payload (no real person): id|old id|name|birth|sex|address|issue date.
 const QR = '079099001234|271234567|Lê Thị Bé|01011999|Nữ|Tổ 1, Phường 2, TP Huế|15082021';
 
-type Layout = Record<string, { code: string; shift: boolean; key: string }>;
-
 /** What a US-configured scanner sends for a character: the US key position and shift state. */
 function usKey(ch: string): { code: string; shift: boolean } | undefined {
   if (/[0-9]/.test(ch)) return { code: `Digit${ch}`, shift: false };
