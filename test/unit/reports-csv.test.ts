@@ -45,7 +45,7 @@ describe('CSV report', () => {
     const [y, m, d] = c.dateOfBirth.split('-');
     expect(rows[1]).toEqual([
       '1',
-      '0001',
+      '000001',
       'Nguyễn Thị Ngọc Ánh',
       `${d}/${m}/${y}`,
       c.idNumberMasked,

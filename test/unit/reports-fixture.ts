@@ -3,6 +3,7 @@
  * diacritics, masked ID numbers, a mix of present and absent candidates and of verdicts. Every
  * person here is made up; the generator is deterministic (same size → same model).
  */
+import { fictionalPerson, rng } from '../../electron/core/fictional-people';
 import type {
   AuthenticityVerdict,
   IdentityVerdict,
@@ -19,57 +20,11 @@ export const NAMED = [
   'Phạm Thị Thuỳ Dương',
 ] as const;
 
-const SURNAMES = [
-  'Nguyễn',
-  'Trần',
-  'Lê',
-  'Phạm',
-  'Hoàng',
-  'Huỳnh',
-  'Vũ',
-  'Võ',
-  'Đặng',
-  'Bùi',
-  'Đỗ',
-  'Hồ',
-  'Ngô',
-];
-const MIDDLE = ['Thị', 'Văn', 'Đức', 'Ngọc', 'Minh', 'Thuỳ', 'Quốc', 'Hữu', 'Thanh', 'Kiều', 'Xuân', 'Bảo'];
-const GIVEN = [
-  'Ánh',
-  'Hưởng',
-  'Lương',
-  'Dương',
-  'Phúc',
-  'Tuấn',
-  'Hằng',
-  'Quỳnh',
-  'Nguyệt',
-  'Khánh',
-  'Thảo',
-  'Dũng',
-  'Việt',
-  'Trường',
-  'Yến',
-  'Nhị',
-];
 const EXAMINERS = ['Đinh Công Tráng', 'Lưu Thị Hạnh', 'Tạ Quang Bửu'];
 const STATIONS = ['Bàn 1', 'Bàn 2', 'Bàn 3'];
 
-/** Small deterministic PRNG (mulberry32) so that a given size always gives the same model. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)] as T;
-const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+/** As the report service prints it: only the last five digits readable. */
+const mask = (id: string): string => '•'.repeat(id.length - 5) + id.slice(-5);
 
 export interface FixtureOptions {
   candidates: number;
@@ -86,26 +41,20 @@ export function buildReportModel(o: FixtureOptions): ReportModel {
   const absentRate = o.absentRate ?? 0.1;
   const candidates: ReportCandidate[] = [];
   for (let i = 0; i < o.candidates; i++) {
-    const fullName =
-      NAMED[i] ??
-      `${pick(r, SURNAMES)} ${pick(r, MIDDLE)} ${i % 17 === 0 ? pick(r, MIDDLE) + ' ' : ''}${pick(r, GIVEN)}`;
+    const p = fictionalPerson(i, 42);
     const absent = o.candidates >= 3 && i === 2 ? true : i > 3 && r() < absentRate;
-    const year = 1960 + Math.floor(r() * 45);
-    const dob = `${year}-${pad(1 + Math.floor(r() * 12), 2)}-${pad(1 + Math.floor(r() * 28), 2)}`;
     const chip = r() < 0.7;
-    const minutes = 7 * 60 + Math.floor((i / Math.max(1, o.candidates)) * 240);
-    // 2025-03-12 in Asia/Ho_Chi_Minh (UTC+7): 07:00 local is 00:00 UTC.
-    const checkedInAt = new Date(
-      Date.UTC(2025, 2, 12, 0, 0, 0) + (minutes - 7 * 60) * 60_000 + (i % 60) * 1000,
-    )
+    const minutes = Math.floor((i / Math.max(1, o.candidates)) * 240);
+    // 2025-03-12 00:00 UTC is 07:00 in Asia/Ho_Chi_Minh (UTC+7); check-ins spread over 4 hours.
+    const checkedInAt = new Date(Date.UTC(2025, 2, 12, 0, 0, 0) + minutes * 60_000 + (i % 60) * 1000)
       .toISOString()
       .replace('.000Z', 'Z');
     const c: ReportCandidate = {
-      candidateNo: pad(i + 1, 4),
-      fullName,
-      dateOfBirth: dob,
-      idNumberMasked: '•••••••' + pad(Math.floor(r() * 100000), 5),
-      licenceClass: pick(r, ['B1', 'B2', 'C', 'A1']),
+      candidateNo: p.candidateNo,
+      fullName: NAMED[i] ?? p.fullName,
+      dateOfBirth: p.dateOfBirth,
+      idNumberMasked: mask(p.idNumber),
+      licenceClass: p.licenceClass,
       present: !absent,
     };
     if (!absent) {

@@ -25,7 +25,7 @@ const pages = (file: string, ...args: string[]): string[] =>
 
 /** Candidate rows as laid out on a page: "STT SBD ..." at the start of a line. */
 const candidateRowsOn = (pageText: string): number[] =>
-  [...pageText.matchAll(/^\s*(\d+)\s+(\d{4})\s+\S/gm)].map((m) => Number(m[1]));
+  [...pageText.matchAll(/^\s*(\d+)\s+(\d{6})\s+\S/gm)].map((m) => Number(m[1]));
 
 describe('PDF report, 300 candidates', () => {
   let model: ReportModel;
@@ -84,7 +84,7 @@ describe('PDF report, 300 candidates', () => {
   it('shows absent candidates, the flagged checks with Vietnamese reasons, totals and integrity', () => {
     const text = pdftotext(file);
     const layout = pdftotext(file, '-layout');
-    expect(layout).toMatch(/^\s*3\s+0003\s+Lê Văn Lương\s+\d{2}\/\d{2}\/\d{4}\s+\S+\s+\S+\s+Vắng\s*$/m);
+    expect(layout).toMatch(/^\s*3\s+000003\s+Lê Văn Lương\s+\d{2}\/\d{2}\/\d{4}\s+\S+\s+\S+\s+Vắng\s*$/m);
     expect(text).toContain('CÁC LƯỢT KIỂM TRA BỊ TỪ CHỐI HOẶC CÓ CẢNH BÁO');
     // Cells wrap, and pdftotext mixes neighbouring columns: read the columns of the flagged table
     // (x in points: 36 + 22 + 50 + 100 → "Kết quả", + 100 → "Lý do") and join each cell's lines.

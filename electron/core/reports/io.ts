@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { Bilingual } from '../../../native/cccd/types';
+import { KioskError } from '../errors';
 
 export type ReportErrorCode =
   | 'report_disk_full'
@@ -19,15 +19,13 @@ export type ReportErrorCode =
   | 'report_write_failed'
   | 'report_invalid_time_zone';
 
-export class ReportError extends Error implements Bilingual {
-  override readonly name = 'ReportError';
-  constructor(
-    readonly code: ReportErrorCode,
-    readonly vi: string,
-    readonly en: string,
-    options?: { cause?: unknown },
-  ) {
-    super(en, options);
+/** A report that could not be written; a KioskError, so the UI shows `vi` and the log keeps `en`. */
+export class ReportError extends KioskError {
+  declare readonly code: ReportErrorCode;
+  constructor(code: ReportErrorCode, vi: string, en: string, options?: { cause?: unknown }) {
+    super(code, { vi, en }, options?.cause);
+    this.name = 'ReportError';
+    if (options && 'cause' in options) this.cause = options.cause;
   }
 }
 

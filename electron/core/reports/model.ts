@@ -8,10 +8,11 @@
  * (`2025-03-12T02:15:02Z`) and are printed in `timeZone`.
  */
 import type { AuthenticityVerdict, ReadingSource, Reason } from '../../../native/cccd/types';
+import type { IdentityVerdict } from '../verification';
 
-export type { AuthenticityVerdict, ReadingSource };
+export type { AuthenticityVerdict, IdentityVerdict, ReadingSource };
 
-/** Every answer to "is this the registered candidate?" (see docs: verdicts people can act on). */
+/** Every answer to "is this the registered candidate?", in the order of the IdentityVerdict type. */
 export const IDENTITY_VERDICTS = [
   'match',
   'not_on_roster',
@@ -20,8 +21,7 @@ export const IDENTITY_VERDICTS = [
   'card_expired',
   'wrong_session',
   'invalid_card_data',
-] as const;
-export type IdentityVerdict = (typeof IDENTITY_VERDICTS)[number];
+] as const satisfies readonly IdentityVerdict[];
 
 /** Every answer to "is the card genuine?", in the order of the AuthenticityVerdict type. */
 export const AUTHENTICITY_VERDICTS = [
@@ -31,6 +31,12 @@ export const AUTHENTICITY_VERDICTS = [
   'altered_or_forged',
   'not_checked',
 ] as const satisfies readonly AuthenticityVerdict[];
+
+// Compile-time checks that the two lists name every verdict of their type.
+type Missing<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : false;
+export const _identityListComplete: Missing<IdentityVerdict, (typeof IDENTITY_VERDICTS)[number]> = true;
+export const _authenticityListComplete: Missing<AuthenticityVerdict, (typeof AUTHENTICITY_VERDICTS)[number]> =
+  true;
 
 export type SessionState = 'open' | 'closed' | 'signed';
 

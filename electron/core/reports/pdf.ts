@@ -57,7 +57,7 @@ const FOOTER_Y = PAGE_H - 34;
 const CONTENT_W = PAGE_W - 2 * MARGIN_X;
 
 const BODY_SIZE = 7.5;
-const CELL_PAD_X = 2.5;
+const CELL_PAD_X = 2;
 const CELL_PAD_Y = 2.5;
 
 const COLOR = {
@@ -677,16 +677,18 @@ export async function renderReportPdf(model: ReportModel, opts: ReportWriteOptio
 
   const c = L.columns;
   const candidateCols: Column[] = [
+    // Widths fit, at 7.5 pt: a 5-digit STT, a 6-digit SBD, dd/MM/yyyy, a masked 12-digit ID,
+    // "Thẻ thật (chip xác thực)" on one line; names wrap past about 22 letters.
     { width: 28, align: 'center' },
-    { width: 30 },
-    { width: 98 },
-    { width: 49 },
-    { width: 60 },
-    { width: 28, align: 'center' },
-    { width: 33, align: 'center' },
-    { width: 49 },
+    { width: 35 },
     { width: 96 },
-    { width: CONTENT_W - 471 },
+    { width: 48 },
+    { width: 59 },
+    { width: 27, align: 'center' },
+    { width: 32, align: 'center' },
+    { width: 48 },
+    { width: 95 },
+    { width: CONTENT_W - 468 },
   ];
   const h = (t: string): Cell => [text(t, 'bold')];
   lay.table(
