@@ -1,0 +1,664 @@
+/**
+ * THE IPC contract of the kiosk: every channel the UI may call, with its zod request schema, who may
+ * call it, and its response type; and every event the main process pushes to the UI.
+ *
+ * - The main process (electron/main/ipc.ts) and the test bridge (electron/app/bridge-server.ts) both hand
+ *   each request to `KioskApi.handle`, which validates the payload with the schema below and enforces
+ *   `access` before any work is done.
+ * - The preload (electron/preload/index.ts) and the e2e bridge client build `window.kiosk` from the
+ *   names below with `buildKioskApi`: a namespaced, function-only API
+ *   (`window.kiosk.sessions.create(...)`, `window.kiosk.scan.onResult(cb)`), never a generic invoke.
+ *
+ * Pure: zod and types only, so the renderer, the preload, the main process and Node tests share it.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Shared value types
+// ---------------------------------------------------------------------------------------------
+
+export interface Bilingual {
+  vi: string;
+  en: string;
+}
+
+export interface ReasonDTO extends Bilingual {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+}
+
+/** The error half of every response: a stable code, Vietnamese for the screen, English for the log. */
+export interface ApiError extends Bilingual {
+  code: string;
+  details?: unknown;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export type Role = 'examiner' | 'chair';
+/** Who may call a channel: anyone (sign-in screen), any signed-in user, or a chair only. */
+export type Access = 'public' | 'signed_in' | 'chair';
+export type Lang = 'vi' | 'en';
+export type SessionState = 'open' | 'closed' | 'signed';
+export type Outcome = 'accepted' | 'accepted_with_warnings' | 'rejected';
+export type IdentityVerdict =
+  | 'match'
+  | 'not_on_roster'
+  | 'data_mismatch'
+  | 'already_checked_in'
+  | 'card_expired'
+  | 'wrong_session'
+  | 'invalid_card_data';
+export type AuthenticityVerdict =
+  'genuine' | 'signature_valid_chip_unproven' | 'unknown_issuer' | 'altered_or_forged' | 'not_checked';
+export type CheckOutcomeDTO = 'pass' | 'fail' | 'not_run' | 'not_supported';
+export type ReportFormat = 'csv' | 'xlsx' | 'pdf';
+
+export const OUTCOMES: readonly Outcome[] = ['accepted', 'accepted_with_warnings', 'rejected'];
+export const IDENTITY_VERDICTS: readonly IdentityVerdict[] = [
+  'match',
+  'not_on_roster',
+  'data_mismatch',
+  'already_checked_in',
+  'card_expired',
+  'wrong_session',
+  'invalid_card_data',
+];
+
+// ---------------------------------------------------------------------------------------------
+// Response types (DTOs). Plain JSON: they cross IPC and HTTP unchanged.
+// ---------------------------------------------------------------------------------------------
+
+export interface SignedInUser {
+  username: string;
+  displayName: string;
+  role: Role;
+  signedInAt: string;
+}
+
+export interface UserChoice {
+  username: string;
+  displayName: string;
+  role: Role;
+}
+
+export interface UserDTO extends UserChoice {
+  active: boolean;
+  /** ISO instant until which sign-in is refused after repeated wrong PINs, or null. */
+  lockedUntil: string | null;
+  createdAt: string;
+}
+
+export interface AuthStatus {
+  /** No account exists yet: the first screen creates the first chair account. */
+  setupRequired: boolean;
+  user: SignedInUser | null;
+  station: string;
+  language: Lang;
+  /** Demo mode (fictional roster); the demo accounts' PINs are shown on the sign-in screen. */
+  demo: { pins: Array<{ username: string; pin: string }> } | null;
+}
+
+export interface SessionDTO {
+  code: string;
+  council: string;
+  date: string;
+  location: string | null;
+  licenceClasses: string[];
+  state: SessionState;
+  createdAt: string;
+  closedAt: string | null;
+  signedAt: string | null;
+  signedBy: string | null;
+  total: number;
+  present: number;
+}
+
+export interface RowErrorDTO {
+  rowNumber: number;
+  column?: string;
+  reason: ReasonDTO;
+}
+
+export interface PreviewRowDTO {
+  rowNumber: number;
+  candidateNo: string;
+  fullName: string;
+  dateOfBirth: string;
+  idNumber: string;
+  licenceClass: string | null;
+  sex: 'M' | 'F' | null;
+  hasPhoto: boolean;
+}
+
+export interface RosterPickDTO {
+  /** Opaque handle for the file the user chose; the renderer never sends file paths. */
+  token: string;
+  fileName: string;
+}
+
+export interface RosterPreviewDTO {
+  token: string;
+  fileName: string;
+  format: 'csv' | 'xlsx';
+  sheet?: string;
+  /** Rows read from the file (all of them; `rows` holds the first PREVIEW_ROWS for display). */
+  totalRows: number;
+  rows: PreviewRowDTO[];
+  /** Every bad row with its reason; nothing is imported while this is not empty. */
+  errors: RowErrorDTO[];
+  /** Candidates already in the session (an import must replace them). */
+  existingCandidates: number;
+  canImport: boolean;
+}
+
+export const PREVIEW_ROWS = 500;
+
+export interface ImportResultDTO {
+  sessionCode: string;
+  imported: number;
+  replaced: number;
+}
+
+export interface CandidateDTO {
+  id: number;
+  candidateNo: string;
+  fullName: string;
+  dateOfBirth: string;
+  /** Only the last 5 digits are readable. */
+  idNumberMasked: string;
+  licenceClass: string | null;
+  sex: 'M' | 'F' | null;
+  note: string | null;
+  hasPhoto: boolean;
+  checkedInAt: string | null;
+}
+
+export interface CandidateListDTO {
+  candidates: CandidateDTO[];
+  total: number;
+  present: number;
+}
+
+export interface PhotoDTO {
+  /** `data:image/jpeg;base64,...` (img-src allows data: only for these). */
+  dataUrl: string | null;
+}
+
+export interface AuthenticityChecksDTO {
+  hashes: CheckOutcomeDTO;
+  signature: CheckOutcomeDTO;
+  chain: CheckOutcomeDTO;
+  activeAuth: CheckOutcomeDTO;
+  chipAuth: CheckOutcomeDTO;
+}
+
+export interface CheckResultDTO {
+  logId: number;
+  at: string;
+  source: 'qr' | 'chip';
+  /** How the card data was entered: scanned QR, chip read, or typed by the examiner. */
+  entry: 'qr' | 'chip' | 'manual';
+  sessionCode: string;
+  outcome: Outcome;
+  identityVerdict: IdentityVerdict;
+  authenticityVerdict: AuthenticityVerdict;
+  authenticityChecks: AuthenticityChecksDTO;
+  /** Identity and authenticity reasons together, errors first. */
+  reasons: ReasonDTO[];
+  /** The roster entry the card matched, if any. */
+  candidate: {
+    id: number;
+    candidateNo: string;
+    fullName: string;
+    dateOfBirth: string;
+    licenceClass: string | null;
+    sex: 'M' | 'F' | null;
+  } | null;
+  /** What the card itself says (shown when it does not match the roster). */
+  card: { fullName: string; dateOfBirth: string; idNumberMasked: string } | null;
+  chipPhoto: string | null;
+  rosterPhoto: string | null;
+  counts: { present: number; total: number };
+}
+
+export interface RecentCheckDTO {
+  logId: number;
+  at: string;
+  source: 'qr' | 'chip' | null;
+  outcome: Outcome;
+  identityVerdict: IdentityVerdict;
+  authenticityVerdict: AuthenticityVerdict | null;
+  candidateNo: string | null;
+  fullName: string | null;
+  actor: string;
+  station: string;
+}
+
+export interface ManualCheckDTO {
+  /** 'checked': a roster check was made (see result); 'awaiting_chip': the CAN was handed to the chip reader. */
+  status: 'checked' | 'awaiting_chip';
+  result: CheckResultDTO | null;
+}
+
+export interface LogEntryDTO {
+  id: number;
+  at: string;
+  kind: string;
+  station: string;
+  actor: string;
+  sessionCode: string | null;
+  source: 'qr' | 'chip' | null;
+  identityVerdict: string | null;
+  authenticityVerdict: string | null;
+  outcome: string | null;
+  reasons: ReasonDTO[];
+  candidateNo: string | null;
+  candidateName: string | null;
+}
+
+export interface LogDetailsDTO extends LogEntryDTO {
+  cardHash: string | null;
+  prevHash: string;
+  hash: string;
+  /** Non-personal details: authenticity checks, trace summary, import counts... */
+  details: Record<string, unknown>;
+}
+
+export interface LogPageDTO {
+  entries: LogEntryDTO[];
+  /** True when more entries match than were returned. */
+  more: boolean;
+}
+
+export type VerifyDTO =
+  | { ok: true; entries: number; headId: number | null; headHash: string | null; ms: number }
+  | {
+      ok: false;
+      entries: number;
+      firstBroken: { id: number; problem: string; message: string; vi: string };
+      ms: number;
+    };
+
+export type ExportResultDTO =
+  { cancelled: true } | { cancelled: false; path: string; fileName: string; bytes: number };
+
+export interface ReaderSettingsDTO {
+  /** Listen for keyboard-wedge QR scanners in the window. */
+  qrWedge: boolean;
+  /** PC/SC chip readers: off, or any reader / a reader whose name contains `name`. */
+  pcsc: { enabled: boolean; name: string };
+  /** PN532 module on a serial port ('' = none). */
+  pn532Port: string;
+  /** USB-serial QR scanner port ('' = none). */
+  serialScannerPort: string;
+  /** HID POS scanner by USB ids, or null. */
+  hidPos: { vendorId: number; productId: number } | null;
+}
+
+export interface SettingsDTO {
+  stationName: string;
+  language: Lang;
+  requireChip: boolean;
+  requireTrustedIssuer: boolean;
+  soundEnabled: boolean;
+  /** Seconds an accepted verdict stays on screen before the waiting screen returns (0 = until dismissed). */
+  verdictSeconds: number;
+  readers: ReaderSettingsDTO;
+  trustStore: { files: number; updatedAt: string | null };
+}
+
+export interface TrustImportDTO {
+  cancelled: boolean;
+  imported: number;
+  skipped: Array<{ file: string; reason: Bilingual }>;
+  total: number;
+}
+
+export interface ReaderInfoDTO {
+  kind: 'pcsc' | 'serial' | 'hid';
+  name: string;
+  detail?: string;
+}
+
+export interface ReaderStatusDTO {
+  id: string;
+  kind: 'pcsc' | 'pn532' | 'serial-scanner' | 'hid-pos' | 'keyboard-wedge';
+  name: string;
+  state: 'ready' | 'card_present' | 'reading' | 'disconnected' | 'error' | 'disabled';
+  message?: Bilingual;
+}
+
+export interface ReadingProgressDTO {
+  readerId: string;
+  phase: 'card_present' | 'connecting' | 'reading' | 'verifying' | 'done' | 'failed' | 'card_removed';
+  /** 0..100 while reading. */
+  percent?: number;
+  message?: Bilingual;
+}
+
+export interface Empty {
+  [key: string]: never;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request schemas
+// ---------------------------------------------------------------------------------------------
+
+const empty = z.object({}).strict();
+const sessionCode = z.string().trim().min(1).max(64);
+export const usernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9._-]{2,32}$/, 'username: 2-32 of a-z 0-9 . _ -');
+export const pinSchema = z.string().regex(/^\d{4,12}$/, 'PIN: 4-12 digits');
+const displayName = z.string().trim().min(1).max(100);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/);
+const reportFormat = z.enum(['csv', 'xlsx', 'pdf']);
+const lang = z.enum(['vi', 'en']);
+
+export const readerSettingsSchema = z
+  .object({
+    qrWedge: z.boolean(),
+    pcsc: z.object({ enabled: z.boolean(), name: z.string().trim().max(200) }).strict(),
+    pn532Port: z.string().trim().max(200),
+    serialScannerPort: z.string().trim().max(200),
+    hidPos: z
+      .object({
+        vendorId: z.number().int().min(0).max(0xffff),
+        productId: z.number().int().min(0).max(0xffff),
+      })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+
+export const settingsUpdateSchema = z
+  .object({
+    stationName: z.string().trim().min(1).max(64),
+    language: lang,
+    requireChip: z.boolean(),
+    requireTrustedIssuer: z.boolean(),
+    soundEnabled: z.boolean(),
+    verdictSeconds: z.number().int().min(0).max(600),
+    readers: readerSettingsSchema,
+  })
+  .partial()
+  .strict();
+
+// ---------------------------------------------------------------------------------------------
+// Channels
+// ---------------------------------------------------------------------------------------------
+
+interface ChannelDef<Req extends z.ZodType, Res> {
+  access: Access;
+  request: Req;
+  /** Phantom: carries the response type; never read at run time. */
+  response: Res;
+}
+
+function def<Res>() {
+  return <Req extends z.ZodType>(access: Access, request: Req): ChannelDef<Req, Res> => ({
+    access,
+    request,
+    response: undefined as unknown as Res,
+  });
+}
+
+export const channels = {
+  // Sign-in. The signed-in user belongs to the calling window only.
+  'auth.status': def<AuthStatus>()('public', empty),
+  'auth.users': def<UserChoice[]>()('public', empty),
+  'auth.setup': def<SignedInUser>()(
+    'public',
+    z.object({ username: usernameSchema, displayName, pin: pinSchema }).strict(),
+  ),
+  'auth.signIn': def<SignedInUser>()(
+    'public',
+    z.object({ username: usernameSchema, pin: z.string().max(64) }).strict(),
+  ),
+  'auth.signOut': def<Empty>()('public', empty),
+  'auth.changePin': def<Empty>()(
+    'signed_in',
+    z.object({ currentPin: z.string().max(64), newPin: pinSchema }).strict(),
+  ),
+
+  // Accounts (chair only).
+  'users.list': def<UserDTO[]>()('chair', empty),
+  'users.create': def<UserDTO>()(
+    'chair',
+    z
+      .object({ username: usernameSchema, displayName, role: z.enum(['examiner', 'chair']), pin: pinSchema })
+      .strict(),
+  ),
+  'users.setPin': def<UserDTO>()('chair', z.object({ username: usernameSchema, pin: pinSchema }).strict()),
+  'users.setActive': def<UserDTO>()(
+    'chair',
+    z.object({ username: usernameSchema, active: z.boolean() }).strict(),
+  ),
+
+  // Exam sessions.
+  'sessions.list': def<SessionDTO[]>()('signed_in', empty),
+  'sessions.create': def<SessionDTO>()(
+    'signed_in',
+    z
+      .object({
+        code: z.string().trim().min(1).max(64),
+        council: z.string().trim().min(1).max(300),
+        date: isoDate,
+        location: z.string().trim().max(300).optional(),
+        licenceClasses: z.array(z.string().trim().min(1).max(4)).max(40).default([]),
+      })
+      .strict(),
+  ),
+  'sessions.close': def<SessionDTO>()('chair', z.object({ sessionCode }).strict()),
+  /** The chair signs off a closed session with their PIN; it becomes read-only for good. */
+  'sessions.signOff': def<SessionDTO>()('chair', z.object({ sessionCode, pin: z.string().max(64) }).strict()),
+
+  // Roster import with preview: pick a file (main shows the dialog), preview it, then import exactly
+  // what was previewed.
+  'roster.pickFile': def<RosterPickDTO | null>()('signed_in', empty),
+  'roster.preview': def<RosterPreviewDTO>()(
+    'signed_in',
+    z
+      .object({ sessionCode, token: z.string().min(1).max(64), sheet: z.string().max(100).optional() })
+      .strict(),
+  ),
+  'roster.import': def<ImportResultDTO>()(
+    'signed_in',
+    z.object({ sessionCode, token: z.string().min(1).max(64), replace: z.boolean().default(false) }).strict(),
+  ),
+
+  // Candidates.
+  'candidates.search': def<CandidateListDTO>()(
+    'signed_in',
+    z.object({ sessionCode, query: z.string().max(100).optional() }).strict(),
+  ),
+  'candidates.photo': def<PhotoDTO>()(
+    'signed_in',
+    z.object({ candidateId: z.number().int().positive() }).strict(),
+  ),
+
+  // Checks.
+  'checks.qr': def<CheckResultDTO>()(
+    'signed_in',
+    z.object({ sessionCode, text: z.string().min(1).max(2000) }).strict(),
+  ),
+  /** Fallback when the QR scanner fails: the ID (12 digits) or the CAN (6 digits) typed from the card. */
+  'checks.manual': def<ManualCheckDTO>()(
+    'signed_in',
+    z
+      .object({
+        sessionCode,
+        number: z
+          .string()
+          .trim()
+          .regex(/^(\d{6}|\d{12})$/, '6-digit CAN or 12-digit ID'),
+      })
+      .strict(),
+  ),
+  'checks.recent': def<RecentCheckDTO[]>()(
+    'signed_in',
+    z.object({ sessionCode, limit: z.number().int().min(1).max(50).default(8) }).strict(),
+  ),
+  /** The session this window checks in for: chip reads and scanner events are checked against it. */
+  'checks.setActiveSession': def<Empty>()(
+    'signed_in',
+    z.object({ sessionCode: sessionCode.nullable() }).strict(),
+  ),
+
+  // The audit log (chair only).
+  'log.list': def<LogPageDTO>()(
+    'chair',
+    z
+      .object({
+        sessionCode: sessionCode.optional(),
+        outcome: z.enum(['accepted', 'accepted_with_warnings', 'rejected']).optional(),
+        identityVerdict: z
+          .enum([
+            'match',
+            'not_on_roster',
+            'data_mismatch',
+            'already_checked_in',
+            'card_expired',
+            'wrong_session',
+            'invalid_card_data',
+          ])
+          .optional(),
+        actor: usernameSchema.optional(),
+        kind: z
+          .enum([
+            'check',
+            'session_created',
+            'session_closed',
+            'session_signed',
+            'roster_imported',
+            'sign_in',
+            'sign_in_failed',
+            'settings_changed',
+          ])
+          .optional(),
+        from: isoInstant.optional(),
+        to: isoInstant.optional(),
+        limit: z.number().int().min(1).max(500).default(100),
+        offset: z.number().int().min(0).default(0),
+      })
+      .strict(),
+  ),
+  'log.get': def<LogDetailsDTO>()('chair', z.object({ id: z.number().int().positive() }).strict()),
+  'log.verify': def<VerifyDTO>()('chair', empty),
+  'log.actors': def<string[]>()('chair', empty),
+
+  // Reports (chair only): main shows the save dialog and writes the file.
+  'reports.export': def<ExportResultDTO>()(
+    'chair',
+    z.object({ sessionCode, format: reportFormat, lang: lang.default('vi') }).strict(),
+  ),
+
+  // Settings.
+  'settings.get': def<SettingsDTO>()('signed_in', empty),
+  'settings.update': def<SettingsDTO>()('chair', settingsUpdateSchema),
+  'settings.importTrustStore': def<TrustImportDTO>()('chair', empty),
+  'settings.listReaders': def<ReaderInfoDTO[]>()('chair', empty),
+
+  // Reader status snapshot (the same data as the reader.status event).
+  'readers.status': def<ReaderStatusDTO[]>()('public', empty),
+
+  // Demo mode only: a fictional card's QR text, to try the kiosk without a scanner.
+  'demo.sampleQr': def<{ text: string }>()(
+    'signed_in',
+    z.object({ kind: z.enum(['on_roster', 'not_on_roster']) }).strict(),
+  ),
+} as const;
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+export type RequestOf<C extends ChannelName> = z.input<Channels[C]['request']>;
+export type ParsedRequestOf<C extends ChannelName> = z.output<Channels[C]['request']>;
+export type ResponseOf<C extends ChannelName> = Channels[C]['response'];
+
+export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];
+
+// ---------------------------------------------------------------------------------------------
+// Events (main → window)
+// ---------------------------------------------------------------------------------------------
+
+function ev<P>(): { payload: P } {
+  return { payload: undefined as unknown as P };
+}
+
+export const events = {
+  /** A check made in the main process (chip read, serial/HID scanner), for the window's active session. */
+  'scan.result': ev<CheckResultDTO>(),
+  /** A scan or read that failed before a check could be made (card removed, reader error). */
+  'scan.error': ev<ApiError>(),
+  'reader.status': ev<ReaderStatusDTO[]>(),
+  'reading.progress': ev<ReadingProgressDTO>(),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = Events[E]['payload'];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+/** IPC channel / SSE names on the wire. */
+export const IPC_INVOKE_PREFIX = 'kiosk:';
+export const IPC_EVENT_PREFIX = 'kiosk-event:';
+
+// ---------------------------------------------------------------------------------------------
+// The window.kiosk shape, derived from the lists above
+// ---------------------------------------------------------------------------------------------
+
+type NamespaceOf<S extends string> = S extends `${infer NS}.${string}` ? NS : never;
+type Namespace = NamespaceOf<ChannelName> | NamespaceOf<EventName>;
+
+type Args<C extends ChannelName> =
+  object extends RequestOf<C> ? [request?: RequestOf<C>] : [request: RequestOf<C>];
+
+type MethodsOf<NS extends string> = {
+  [C in ChannelName as C extends `${NS}.${infer M}` ? M : never]: (
+    ...args: Args<C>
+  ) => Promise<Result<ResponseOf<C>>>;
+};
+type EventMethodsOf<NS extends string> = {
+  [E in EventName as E extends `${NS}.${infer M}` ? `on${Capitalize<M>}` : never]: (
+    listener: (payload: EventPayload<E>) => void,
+  ) => () => void;
+};
+
+/** `window.kiosk`: one object per namespace, one function per channel or event. */
+export type KioskWindowApi = { [NS in Namespace]: MethodsOf<NS> & EventMethodsOf<NS> };
+
+export type Invoke = (channel: ChannelName, request: unknown) => Promise<unknown>;
+export type Subscribe = (event: EventName, listener: (payload: unknown) => void) => () => void;
+
+/**
+ * Builds window.kiosk from the channel and event names: the preload passes an ipcRenderer-backed
+ * invoke/subscribe, the e2e bridge client an HTTP/SSE-backed one. The result holds functions only.
+ */
+export function buildKioskApi(invoke: Invoke, subscribe: Subscribe): KioskWindowApi {
+  const api: Record<string, Record<string, unknown>> = {};
+  for (const name of CHANNEL_NAMES) {
+    const [ns, method] = name.split('.') as [string, string];
+    (api[ns] ??= {})[method] = (request?: unknown) => invoke(name, request ?? {});
+  }
+  for (const name of EVENT_NAMES) {
+    const [ns, e] = name.split('.') as [string, string];
+    (api[ns] ??= {})[`on${e.charAt(0).toUpperCase()}${e.slice(1)}`] = (listener: (p: unknown) => void) => {
+      if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+      return subscribe(name, (p) => listener(p));
+    };
+  }
+  for (const ns of Object.values(api)) Object.freeze(ns);
+  return Object.freeze(api) as unknown as KioskWindowApi;
+}
+
+export function isChannelName(name: string): name is ChannelName {
+  return Object.prototype.hasOwnProperty.call(channels, name);
+}
+
+export function isEventName(name: string): name is EventName {
+  return Object.prototype.hasOwnProperty.call(events, name);
+}
