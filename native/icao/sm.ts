@@ -136,9 +136,10 @@ export function protectCommand(session: SmSession, command: CommandApdu | Uint8A
   const plainExtended = cmd.extended === true || data.length > 255 || (cmd.le !== undefined && cmd.le > 256);
   const cla = (cmd.cla | 0x0c) & 0xff;
   const header = pad(Uint8Array.of(cla, cmd.ins, cmd.p1, cmd.p2), session.blockSize);
+  // The SSC is incremented first: for AES the IV is E(KS_enc, SSC) with this command's SSC.
+  session.incrementSsc();
   const dataDo = cryptogramDo(session, data, (cmd.ins & 1) === 1);
   const leDo = do97(cmd.le, plainExtended);
-  session.incrementSsc();
   const mac = session.mac(concat(session.ssc, header, dataDo, leDo));
   const body = concat(dataDo, leDo, encode(0x8e, mac));
   return encodeCommand({
@@ -292,9 +293,9 @@ export function protectResponse(
   sw: number,
   oddIns = false,
 ): Uint8Array {
+  session.incrementSsc();
   const dataDo = cryptogramDo(session, data, oddIns);
   const statusDo = encode(0x99, Uint8Array.of(sw >> 8, sw & 0xff));
-  session.incrementSsc();
   const mac = session.mac(concat(session.ssc, dataDo, statusDo));
   return encodeResponse(concat(dataDo, statusDo, encode(0x8e, mac)), sw);
 }
