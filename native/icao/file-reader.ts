@@ -205,11 +205,12 @@ export class FileReader {
     stats: ReadStats,
     atEndOk: boolean,
   ): Promise<Uint8Array> {
+    let headerLimit = want;
     for (let attempt = 0; attempt < MAX_ATTEMPTS_PER_OFFSET; attempt++) {
       const extended = this.useExtended();
       const chunk = this.currentChunk();
       const odd = offset > 0x7fff;
-      let le = Math.min(want, chunk);
+      let le = Math.min(want, chunk, atEndOk ? headerLimit : want);
       if (odd) {
         // DO 53 header inside Le: shrink the data so that the whole answer still fits the chunk.
         while (le > 1 && le + 1 + lengthFieldSize(le) > chunk) le--;
@@ -252,6 +253,11 @@ export class FileReader {
       if (sw >> 8 === 0x6c) {
         const exact = sw & 0xff || 256;
         if (exact >= wire(le) || (odd && exact < 3)) throw new CardStatusError(sw, odd ? 0xb1 : 0xb0);
+        if (atEndOk) {
+          // Header read of a file shorter than the header: the card names the file's size, not its limit.
+          headerLimit = exact;
+          continue;
+        }
         this.learnSmaller(exact, extended, stats, `${swHex(sw)}: card reads at most ${exact} bytes`);
         continue;
       }

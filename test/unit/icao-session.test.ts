@@ -271,6 +271,28 @@ describe('file reading fallbacks', () => {
     expect(hex(again.data)).toBe(hex(card.files.get(FID.DG1)!));
   });
 
+  it('a file shorter than the header read (6282 or 6Cxx) does not shrink later reads', async () => {
+    for (const mode of ['6282', '6Cxx'] as const) {
+      const card = makeCard({
+        config: {
+          hooks: {
+            after: (cmd, resp, state) =>
+              mode === '6Cxx' && state.selectedFid === FID.CARD_ACCESS && hex(cmd) === '00B0000008'
+                ? fromHex('6C05')
+                : undefined,
+          },
+        },
+      });
+      card.files.set(FID.CARD_ACCESS, fromHex('0103AABBCC'));
+      const reader = new FileReader(card.transport);
+      const tiny = await reader.readFile(FID.CARD_ACCESS);
+      expect(hex(tiny.data)).toBe('0103AABBCC');
+      expect(tiny.stats.reads).toBe(mode === '6Cxx' ? 2 : 1);
+      expect(tiny.stats.fallbacks).toEqual([]);
+      expect(reader.currentChunk()).toBe(223);
+    }
+  });
+
   it('uses READ BINARY B1 (DO 54/53) beyond offset 32767', async () => {
     const card = makeCard();
     const secure = await openWithPace(card);
