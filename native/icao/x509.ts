@@ -1,0 +1,175 @@
+/**
+ * Small X.509 helpers on @peculiar/asn1-x509: parse certificates and CRLs from DER or PEM, compare
+ * names, read key identifiers and validity, verify a certificate's or CRL's signature with an
+ * issuer key (./signature handles RSA, RSA-PSS and ECDSA on brainpool curves).
+ */
+import { AsnParser, AsnSerializer } from '@peculiar/asn1-schema';
+import {
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  Certificate,
+  CertificateList,
+  Name,
+  SubjectKeyIdentifier,
+  id_ce_authorityKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_subjectKeyIdentifier,
+} from '@peculiar/asn1-x509';
+import { createHash } from 'node:crypto';
+import { equalBytes, hex } from '../util/bytes';
+import { verifySignature } from './signature';
+
+export interface ParsedCertificate {
+  der: Uint8Array;
+  cert: Certificate;
+}
+
+export function parseCertificate(der: Uint8Array): ParsedCertificate {
+  return { der, cert: AsnParser.parse(der, Certificate) };
+}
+
+export function certificateDer(cert: Certificate): Uint8Array {
+  return new Uint8Array(AsnSerializer.serialize(cert));
+}
+
+/** Every PEM block of `label` (e.g. 'CERTIFICATE', 'X509 CRL') in `text`, as DER. */
+export function pemBlocks(text: string, label: string): Uint8Array[] {
+  const re = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`, 'g');
+  const out: Uint8Array[] = [];
+  for (const m of text.matchAll(re))
+    out.push(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+  return out;
+}
+
+export function toPem(der: Uint8Array, label = 'CERTIFICATE'): string {
+  const b64 = Buffer.from(der).toString('base64');
+  const lines = b64.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
+
+export function nameDer(name: Name): Uint8Array {
+  return new Uint8Array(AsnSerializer.serialize(name));
+}
+
+const SHORT: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.5': 'serialNumber',
+  '1.2.840.113549.1.9.1': 'E',
+};
+
+/** A readable distinguished name ("C=VN, O=..., CN=..."): CSCA/DS names are not personal data. */
+export function nameToString(name: Name): string {
+  // Spread first: Array#map on an AsnArray subclass would construct the subclass.
+  return [...name]
+    .map((rdn) => [...rdn].map((atv) => `${SHORT[atv.type] ?? atv.type}=${atv.value.toString()}`).join('+'))
+    .join(', ');
+}
+
+function canonicalName(name: Name): string {
+  return [...name]
+    .map((rdn) =>
+      [...rdn]
+        .map(
+          (atv) =>
+            `${atv.type}=${atv.value.toString().normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim()}`,
+        )
+        .sort()
+        .join('+'),
+    )
+    .join(',');
+}
+
+/** Name equality: identical DER, or equal after the RFC 5280 §7.1 style case/space folding. */
+export function namesEqual(a: Name, b: Name): boolean {
+  return equalBytes(nameDer(a), nameDer(b)) || canonicalName(a) === canonicalName(b);
+}
+
+function extension<T>(cert: Certificate, oid: string, type: new () => T): T | undefined {
+  const ext = cert.tbsCertificate.extensions?.find((e) => e.extnID === oid);
+  if (!ext) return undefined;
+  return AsnParser.parse(ext.extnValue.buffer, type);
+}
+
+export function subjectKeyIdentifier(cert: Certificate): Uint8Array | undefined {
+  const ski = extension(cert, id_ce_subjectKeyIdentifier, SubjectKeyIdentifier);
+  return ski ? new Uint8Array(ski.buffer) : undefined;
+}
+
+export function authorityKeyIdentifier(cert: Certificate): Uint8Array | undefined {
+  const aki = extension(cert, id_ce_authorityKeyIdentifier, AuthorityKeyIdentifier);
+  return aki?.keyIdentifier ? new Uint8Array(aki.keyIdentifier.buffer) : undefined;
+}
+
+export function isCa(cert: Certificate): boolean {
+  return extension(cert, id_ce_basicConstraints, BasicConstraints)?.cA ?? false;
+}
+
+export function validity(cert: Certificate): { notBefore: Date; notAfter: Date } {
+  return {
+    notBefore: cert.tbsCertificate.validity.notBefore.getTime(),
+    notAfter: cert.tbsCertificate.validity.notAfter.getTime(),
+  };
+}
+
+export function serialHex(serial: ArrayBuffer | Uint8Array): string {
+  const b = new Uint8Array(serial);
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  return hex(b.subarray(i));
+}
+
+/** SHA-256 of the DER (an identity for deduplication and logs). */
+export function fingerprint(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex');
+}
+
+function tbsBytes(cert: Certificate): Uint8Array {
+  return cert.tbsCertificateRaw
+    ? new Uint8Array(cert.tbsCertificateRaw)
+    : new Uint8Array(AsnSerializer.serialize(cert.tbsCertificate));
+}
+
+/** Whether `cert` is signed by the key of `issuer` (a certificate). Throws IcaoError for unsupported algorithms. */
+export function isSignedBy(cert: Certificate, issuer: Certificate): boolean {
+  return verifySignature(
+    issuer.tbsCertificate.subjectPublicKeyInfo,
+    cert.signatureAlgorithm,
+    tbsBytes(cert),
+    new Uint8Array(cert.signatureValue),
+  );
+}
+
+export function parseCrl(der: Uint8Array): CertificateList {
+  return AsnParser.parse(der, CertificateList);
+}
+
+export function isCrlSignedBy(crl: CertificateList, issuer: Certificate): boolean {
+  const tbs = crl.tbsCertListRaw
+    ? new Uint8Array(crl.tbsCertListRaw)
+    : new Uint8Array(AsnSerializer.serialize(crl.tbsCertList));
+  return verifySignature(
+    issuer.tbsCertificate.subjectPublicKeyInfo,
+    crl.signatureAlgorithm,
+    tbs,
+    new Uint8Array(crl.signature),
+  );
+}
+
+/** Whether `serial` is listed in `crl`. */
+export function crlRevokes(crl: CertificateList, serial: ArrayBuffer | Uint8Array): boolean {
+  const s = serialHex(serial);
+  return (crl.tbsCertList.revokedCertificates ?? []).some((r) => serialHex(r.userCertificate) === s);
+}
+
+/** Whether `issuer` could have issued `cert`: AKI = SKI when both exist, else issuer name = subject name. */
+export function couldHaveIssued(issuer: Certificate, cert: Certificate): boolean {
+  const aki = authorityKeyIdentifier(cert);
+  const ski = subjectKeyIdentifier(issuer);
+  if (aki && ski) return equalBytes(aki, ski);
+  return namesEqual(cert.tbsCertificate.issuer, issuer.tbsCertificate.subject);
+}
