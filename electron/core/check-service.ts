@@ -75,7 +75,15 @@ export class CheckService {
   checkQr(sessionCode: string, qrText: string, by: Actor): CheckRecord {
     const parsed = parseCccdQr(qrText);
     if (parsed.ok) {
-      return this.checkReading(sessionCode, parsed.reading, by, { qrForm: parsed.form });
+      return this.run(
+        sessionCode,
+        'qr',
+        by,
+        { qrForm: parsed.form },
+        parsed.reading,
+        undefined,
+        parsed.warnings,
+      );
     }
     return this.checkInvalid(sessionCode, 'qr', parsed.reason, by, {
       qrError: parsed.code,
@@ -110,6 +118,7 @@ export class CheckService {
     details: CheckDetails,
     reading: CardReading | null,
     invalidReason: Reason | undefined,
+    readingWarnings: Reason[] = [],
   ): CheckRecord {
     const session = this.sessions.get(sessionCode);
     if (session.state !== 'open') throw notInState(session, 'open');
@@ -149,6 +158,7 @@ export class CheckService {
         priorCheckIn: prior,
         today,
         policy: this.options.policy ?? defaultPolicy,
+        readingWarnings,
       });
       const entry = this.log.append({
         kind: 'check',

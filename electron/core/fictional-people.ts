@@ -4,6 +4,8 @@
  * the serial part starts at 9xxxxx, a range chosen for generated data.
  */
 
+import { cardExpiry } from '../../native/cccd/expiry';
+
 const SURNAMES = [
   'Nguyễn',
   'Trần',
@@ -115,16 +117,24 @@ export function fictionalPerson(index: number, seed = 1): FictionalPerson {
   const province = pick(r, PROVINCES);
   const serial = 900000 + (index % 100000);
   const idNumber = `${province}${centuryDigit(year, sex)}${pad(year % 100, 2)}${pad(serial, 6)}`;
-  const issueYear = 2021 + Math.floor(r() * 4);
+  // A chip card issued 2021-2026 that is still valid for years (the renewal-age rule decides).
+  const dateOfBirth = `${year}-${pad(month, 2)}-${pad(day, 2)}`;
+  let dateOfIssue = '';
+  for (let attempt = 0; attempt < 60; attempt++) {
+    dateOfIssue = `${2021 + Math.floor(r() * 6)}-${pad(1 + Math.floor(r() * 10), 2)}-${pad(1 + Math.floor(r() * 28), 2)}`;
+    if (dateOfIssue <= dateOfBirth) continue;
+    const expiry = cardExpiry(dateOfBirth, dateOfIssue);
+    if (expiry === null || expiry >= '2030-01-01') break;
+  }
   return {
     candidateNo: pad(index + 1, 6),
     idNumber,
     oldIdNumber: pad(100000000 + Math.floor(r() * 899999999), 9),
     fullName,
-    dateOfBirth: `${year}-${pad(month, 2)}-${pad(day, 2)}`,
+    dateOfBirth,
     sex,
     residence: pick(r, RESIDENCES),
-    dateOfIssue: `${issueYear}-${pad(1 + Math.floor(r() * 12), 2)}-${pad(1 + Math.floor(r() * 28), 2)}`,
+    dateOfIssue,
     licenceClass: pick(r, CLASSES),
   };
 }

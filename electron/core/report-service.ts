@@ -4,9 +4,6 @@ import type { SessionService } from './sessions';
 import type { ReportCandidate, ReportFlaggedCheck, ReportModel, ReportLang } from './reports/model';
 import type { AuthenticityVerdict, Reason } from '../../native/cccd/types';
 import type { IdentityVerdict } from './verification';
-import { writeReportCsv } from './reports/csv';
-import { writeReportXlsx } from './reports/xlsx';
-import { writeReportPdf } from './reports/pdf';
 import { KioskError } from './errors';
 
 export type ReportFormat = 'csv' | 'xlsx' | 'pdf';
@@ -147,15 +144,16 @@ export class ReportService {
     lang: ReportLang = 'vi',
   ): Promise<ReportModel> {
     const model = this.build(sessionCode);
+    // The writers pull in exceljs and pdfkit: load them only when a report is written.
     switch (format) {
       case 'csv':
-        await writeReportCsv(model, out, { lang });
+        await (await import('./reports/csv')).writeReportCsv(model, out, { lang });
         break;
       case 'xlsx':
-        await writeReportXlsx(model, out, { lang });
+        await (await import('./reports/xlsx')).writeReportXlsx(model, out, { lang });
         break;
       case 'pdf':
-        await writeReportPdf(model, out, { lang });
+        await (await import('./reports/pdf')).writeReportPdf(model, out, { lang });
         break;
       default:
         throw new KioskError('bad_format', {

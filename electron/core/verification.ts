@@ -60,6 +60,8 @@ export interface VerificationInput {
   /** The day of the check (ISO date, local time at the centre). */
   today: string;
   policy?: VerificationPolicy;
+  /** Warnings from reading the card (e.g. a garbled address in the QR) shown with the verdict. */
+  readingWarnings?: Reason[];
 }
 
 export interface VerificationResult {
@@ -105,7 +107,7 @@ export function verify(input: VerificationInput): VerificationResult {
   const identity = identityVerdict(input);
   const authenticity = reading.authenticity;
   const authReasons = authenticityPolicyReasons(reading, policy);
-  const reasons = [...identity.reasons, ...authReasons];
+  const reasons = [...identity.reasons, ...authReasons, ...(input.readingWarnings ?? [])];
   const outcome = decideOutcome(identity.verdict, reasons);
   return {
     identity: { verdict: identity.verdict, reasons },

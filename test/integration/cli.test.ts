@@ -33,9 +33,27 @@ describe('kiosk CLI: session → roster → QR check-in → log → report', () 
   });
 
   it('creates a session', () => {
-    const r = run('session', 'create', '--code', 'SH-B-01', '--council', 'Hội đồng sát hạch Sở GTVT Hà Nội', '--date', '2026-11-27', '--location', 'Trung tâm Sóc Sơn', '--classes', 'B,C1,B1,A1,A,C', '--json');
+    const r = run(
+      'session',
+      'create',
+      '--code',
+      'SH-B-01',
+      '--council',
+      'Hội đồng sát hạch Sở GTVT Hà Nội',
+      '--date',
+      '2026-11-27',
+      '--location',
+      'Trung tâm Sóc Sơn',
+      '--classes',
+      'B,C1,B1,A1,A,C',
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.json()).toMatchObject({ code: 'SH-B-01', state: 'open', licenceClasses: ['B', 'C1', 'B1', 'A1', 'A', 'C'] });
+    expect(r.json()).toMatchObject({
+      code: 'SH-B-01',
+      state: 'open',
+      licenceClasses: ['B', 'C1', 'B1', 'A1', 'A', 'C'],
+    });
     const dup = run('session', 'create', '--code', 'SH-B-01', '--council', 'x', '--date', '2026-11-27');
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('đã tồn tại');
@@ -72,14 +90,30 @@ describe('kiosk CLI: session → roster → QR check-in → log → report', () 
   });
 
   it('checks a QR in: match, with the contract JSON, and logs it', () => {
-    const r = run('check', '--session', 'SH-B-01', '--qr', qrTextOf(people[0]!), '--examiner', 'gv-01', '--json');
+    const r = run(
+      'check',
+      '--session',
+      'SH-B-01',
+      '--qr',
+      qrTextOf(people[0]!),
+      '--examiner',
+      'gv-01',
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
     const j = r.json() as CheckJson;
     expect(j.identity.verdict).toBe('match');
     expect(j.authenticity.verdict).toBe('not_checked');
     expect(j.candidate).toMatchObject({ candidateNo: people[0]!.candidateNo, fullName: people[0]!.fullName });
     expect(j.logId).toBeGreaterThan(0);
-    const again = run('check', '--session', 'SH-B-01', '--qr', qrTextOf(people[0]!), '--json').json() as CheckJson;
+    const again = run(
+      'check',
+      '--session',
+      'SH-B-01',
+      '--qr',
+      qrTextOf(people[0]!),
+      '--json',
+    ).json() as CheckJson;
     expect(again.identity.verdict).toBe('already_checked_in');
     expect(again.logId).toBe(j.logId + 1);
   });
@@ -94,7 +128,8 @@ describe('kiosk CLI: session → roster → QR check-in → log → report', () 
     const p = people[1]!;
     const good = qrTextOf(p).split('|');
     const variant = (i: number, v: string) => good.map((f, j) => (j === i ? v : f)).join('|');
-    const otherCentury = p.idNumber.slice(0, 3) + String((Number(p.idNumber[3]) + 2) % 10) + p.idNumber.slice(4);
+    const otherCentury =
+      p.idNumber.slice(0, 3) + String((Number(p.idNumber[3]) + 2) % 10) + p.idNumber.slice(4);
     const cases: Array<[string, string]> = [
       ['empty', ''],
       ['field_count', good.slice(0, 5).join('|')],
@@ -109,7 +144,7 @@ describe('kiosk CLI: session → roster → QR check-in → log → report', () 
       expect(r.code, code).toBe(0);
       const j = r.json() as CheckJson;
       expect(j.identity.verdict, code).toBe('invalid_card_data');
-      expect(j.identity.reasons[0]!.code, code).toBe(code);
+      expect(j.identity.reasons[0]!.code, code).toBe(`qr_${code}`);
       expect(j.identity.reasons[0]!.vi.length).toBeGreaterThan(5);
       seen.add(j.identity.reasons[0]!.code);
       const logged = run('log', 'list', '--session', 'SH-B-01', '--limit', '1', '--json').json() as Array<{
@@ -118,18 +153,28 @@ describe('kiosk CLI: session → roster → QR check-in → log → report', () 
         reasons: Array<{ code: string }>;
       }>;
       expect(logged[0]!.id).toBe(j.logId);
-      expect(logged[0]!.reasons[0]!.code).toBe(code);
+      expect(logged[0]!.reasons[0]!.code).toBe(`qr_${code}`);
     }
     expect(seen.size).toBe(cases.length);
   });
 
   it('not_on_roster and wrong_session', () => {
     const stranger = fictionalPerson(500, 3);
-    expect((run('check', '--session', 'SH-B-01', '--qr', qrTextOf(stranger), '--json').json() as CheckJson).identity.verdict).toBe(
-      'not_on_roster',
-    );
-    expect(run('session', 'create', '--code', 'SH-B-02', '--council', 'Hội đồng 2', '--date', '2026-11-28').code).toBe(0);
-    const j = run('check', '--session', 'SH-B-02', '--qr', qrTextOf(people[2]!), '--json').json() as CheckJson;
+    expect(
+      (run('check', '--session', 'SH-B-01', '--qr', qrTextOf(stranger), '--json').json() as CheckJson)
+        .identity.verdict,
+    ).toBe('not_on_roster');
+    expect(
+      run('session', 'create', '--code', 'SH-B-02', '--council', 'Hội đồng 2', '--date', '2026-11-28').code,
+    ).toBe(0);
+    const j = run(
+      'check',
+      '--session',
+      'SH-B-02',
+      '--qr',
+      qrTextOf(people[2]!),
+      '--json',
+    ).json() as CheckJson;
     expect(j.identity.verdict).toBe('wrong_session');
   });
 
@@ -156,10 +201,14 @@ describe('kiosk CLI: session → roster → QR check-in → log → report', () 
     const csv = fs.readFileSync(path.join(dir, 'report.csv'), 'utf8');
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(csv).toContain(people[0]!.fullName);
-    const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
+    const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'report.pdf'), '-'], {
+      encoding: 'utf8',
+    });
     expect(text.normalize('NFC')).toContain(people[0]!.fullName);
     expect(text.normalize('NFC')).toContain('Hội đồng sát hạch Sở GTVT Hà Nội');
-    expect(run('report', '--session', 'SH-B-01', '--format', 'doc', '--out', path.join(dir, 'x.doc')).code).toBe(2);
+    expect(
+      run('report', '--session', 'SH-B-01', '--format', 'doc', '--out', path.join(dir, 'x.doc')).code,
+    ).toBe(2);
   });
 
   it('close then sign: checks and imports are refused, the session is read-only', () => {
@@ -168,13 +217,15 @@ describe('kiosk CLI: session → roster → QR check-in → log → report', () 
     expect(c.code).toBe(1);
     expect(c.stderr).toContain('đã đóng');
     expect(run('session', 'sign', '--code', 'SH-B-01', '--examiner', 'chu-tich').code).toBe(0);
-    expect((run('session', 'show', '--code', 'SH-B-01', '--json').json() as { state: string }).state).toBe('signed');
+    expect((run('session', 'show', '--code', 'SH-B-01', '--json').json() as { state: string }).state).toBe(
+      'signed',
+    );
     expect(run('roster', 'import', rosterFile, '--session', 'SH-B-01', '--replace').code).toBe(1);
     // Even direct SQL cannot change a signed session's roster.
     const raw = new Database(db);
-    expect(() => raw.prepare("UPDATE candidates SET full_name = 'X' WHERE candidate_no = ?").run(people[0]!.candidateNo)).toThrow(
-      /read-only/,
-    );
+    expect(() =>
+      raw.prepare("UPDATE candidates SET full_name = 'X' WHERE candidate_no = ?").run(people[0]!.candidateNo),
+    ).toThrow(/read-only/);
     raw.close();
   });
 
