@@ -39,7 +39,7 @@ import path from 'node:path';
 import type ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Reason, Sex } from '../../native/cccd/types';
-import { isoFromDays, parseDateDetailed, todayInVietnam } from '../../native/cccd/dates';
+import { isoFromDays, makeIsoDate, parseDateDetailed, todayInVietnam } from '../../native/cccd/dates';
 import { checkIdNumber, isKnownProvinceCode } from '../../native/cccd/id-number';
 import { looksGarbledName, normalizeName, stripDiacritics } from '../../native/cccd/names';
 
@@ -483,7 +483,7 @@ interface DateOrderStats {
   ambiguousRows: { rowNumber: number; column: string }[];
 }
 
-const SLASH_RE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
+const DMY_RE = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/;
 const TIME_SUFFIX_RE = /[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 const DATE_MONTH_FIRST = reason(
@@ -525,18 +525,22 @@ function parseDob(
   } else if (typeof cell === 'string') {
     const trimmed = cell.trim();
     const text = trimmed.length > 10 ? trimmed.replace(TIME_SUFFIX_RE, '') : trimmed;
-    const parsed = parseDateDetailed(text);
-    const m = SLASH_RE.exec(text);
+    const m = DMY_RE.exec(text);
     if (m) {
+      // The common case, parsed here so the day/month order clues come from the same match.
       const a = Number(m[1]);
-      const b = Number(m[2]);
+      const b = Number(m[3]);
       if (a <= 12 && b > 12 && b <= 31) {
         order.usOnly++;
         return { errors: [DATE_MONTH_FIRST], warnings: NONE };
-      } else if (a > 12 && b <= 12) order.dmyOnly++;
-      else if (a !== b && parsed.ok) order.ambiguousRows.push({ rowNumber, column });
+      }
+      iso = makeIsoDate(Number(m[4]), b, a);
+      if (a > 12 && b <= 12) order.dmyOnly++;
+      else if (a !== b && iso !== null) order.ambiguousRows.push({ rowNumber, column });
+    } else {
+      const parsed = parseDateDetailed(text);
+      if (parsed.ok) iso = parsed.iso;
     }
-    if (parsed.ok) iso = parsed.iso;
   }
   if (iso === null) return { errors: [DATE_INVALID], warnings: NONE };
   if (iso > today) {
@@ -879,7 +883,8 @@ class RowValidator {
 
     // Licence class (optional)
     let licenceClass: string | undefined;
-    const classText = cellText(this.cell(raw, 'licenceClass')).replace(/\s+/g, '').toUpperCase();
+    let classText = cellText(this.cell(raw, 'licenceClass'));
+    if (!LICENCE_CLASSES.has(classText)) classText = classText.replace(/\s+/g, '').toUpperCase();
     if (classText !== '') {
       if (LICENCE_CLASSES.has(classText)) licenceClass = classText;
       else this.err('licenceClass', CLASS_UNKNOWN);

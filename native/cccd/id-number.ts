@@ -142,8 +142,9 @@ export function isOldIdNumberFormat(text: string): boolean {
 export function parseIdNumber(id: string): IdNumberParts | null {
   if (!ID_RE.test(id)) return null;
   const provinceCode = id.slice(0, 3);
-  const g = Number(id[3]);
-  const { centuryStart, sex } = decodeCenturySexDigit(g);
+  const g = id.charCodeAt(3) - 48;
+  const centuryStart = 1900 + 100 * (g >> 1);
+  const sex: Sex = (g & 1) === 0 ? 'M' : 'F';
   const yearDigits = id.slice(4, 6);
   const parts: IdNumberParts = {
     provinceCode,

@@ -30,6 +30,52 @@ describe('normalizeName', () => {
   });
 });
 
+describe('normalizeName fast path', () => {
+  it('gives exactly what NFC + whitespace collapsing + trim would, on random mixtures', () => {
+    const reference = (x: string): string =>
+      x
+        .normalize('NFC')
+        .replace(/[\s\u200B]+/g, ' ')
+        .trim()
+        .replace(/\u00D0/g, '\u0110');
+    // Precomposed and decomposed Vietnamese, combining marks alone, odd spaces, Ð, and characters whose
+    // NFC differs from themselves (Ångström and Ohm signs, Kelvin sign, a Hangul jamo pair).
+    const pool = [
+      ...'aăâeêoôơuưyđAĂÂĐ ỆỮẫ',
+      'e\u0301',
+      '\u0300',
+      '\u0323',
+      '\u0309',
+      ' ',
+      '  ',
+      '\t',
+      '\u00A0',
+      '\u200B',
+      '\u3000',
+      '\u00D0',
+      '\u212B',
+      '\u2126',
+      '\u212A',
+      '\u1100\u1161',
+      'ǅ',
+      'ʼ',
+      'ơ\u0301',
+      '\u0041\u030A',
+    ];
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let k = 0; k < 5000; k++) {
+      let x = '';
+      const len = rnd(12);
+      for (let i = 0; i < len; i++) x += pool[rnd(pool.length)]!;
+      expect(normalizeName(x), JSON.stringify(x)).toBe(reference(x));
+    }
+  });
+});
+
 describe('foldName and stripDiacritics', () => {
   it('lower-cases every Vietnamese letter to its own lower case', () => {
     expect(foldName(VI_UPPER)).toBe(VI_LOWER);
