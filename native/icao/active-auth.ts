@@ -18,7 +18,11 @@ import {
   verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto';
+import type { CheckOutcome, Reason } from '../cccd/types';
+import type { CardTransport } from '../transport/types';
 import { concat, equalBytes } from '../util/bytes';
+import { encodeCommand, parseResponse } from './apdu';
+import { reason } from './bilingual';
 import { digest, publicKeyFromSpki, type HashName } from './signature';
 import type { ActiveAuthPublicKey } from './lds';
 
@@ -122,22 +126,95 @@ function verifyEcdsa(
     ? [options.ecdsaHash]
     : ['sha256', 'sha1', 'sha384', 'sha512', 'sha224'];
   // Plain r || s is the ICAO format; a DER signature (seen on a few chips) is accepted too.
-  const encoding: 'ieee-p1363' | 'der' =
-    signature[0] === 0x30 && signature.length % 2 === 0 && isDerSig(signature) ? 'der' : 'ieee-p1363';
+  const encodings: Array<'ieee-p1363' | 'der'> = isDerSig(signature) ? ['ieee-p1363', 'der'] : ['ieee-p1363'];
   for (const hash of hashes) {
-    let ok = false;
-    try {
-      ok = nodeVerify(hash, challenge, { key, dsaEncoding: encoding }, signature);
-    } catch {
-      ok = false;
+    for (const dsaEncoding of encodings) {
+      let ok = false;
+      try {
+        ok = nodeVerify(hash, challenge, { key, dsaEncoding }, signature);
+      } catch {
+        ok = false;
+      }
+      if (ok) return { ok: true, code: 'ok', hash };
     }
-    if (ok) return { ok: true, code: 'ok', hash };
   }
   return { ok: false, code: 'aa_signature_invalid', hash: options.ecdsaHash };
 }
 
 function isDerSig(sig: Uint8Array): boolean {
   return sig.length >= 8 && sig[0] === 0x30 && sig[1] === sig.length - 2 && sig[2] === 0x02;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terminal side over a transport
+
+export interface ActiveAuthResult {
+  outcome: CheckOutcome;
+  /** 'ok', 'aa_not_supported', 'aa_refused', or a verification code ('aa_signature_invalid', ...). */
+  code: string;
+  hash?: HashName;
+  /** The chip's status word when it did not answer 9000. */
+  sw?: number;
+  reason?: Reason;
+}
+
+const NOT_SUPPORTED_SW = new Set([0x6d00, 0x6e00, 0x6a81, 0x6a88]);
+
+/**
+ * INTERNAL AUTHENTICATE with a random 8-byte challenge over `transport` (normally the secure
+ * channel) and verification with the DG15 key. Card-removal and timeout errors pass through.
+ */
+export async function activeAuthenticate(
+  transport: CardTransport,
+  key: ActiveAuthPublicKey,
+  options: AaVerifyOptions & { challenge?: Uint8Array } = {},
+): Promise<ActiveAuthResult> {
+  const challenge = options.challenge ?? new Uint8Array(randomBytes(8));
+  // RSA: one modulus-sized block; ECDSA: r || s, twice the field size (= point length - 1).
+  const expected =
+    key.kind === 'rsa' ? Math.ceil((key.modulusBits ?? 2048) / 8) : (key.point?.length ?? 65) - 1;
+  const le = expected <= 256 ? 256 : expected;
+  const response = parseResponse(
+    await transport.transmit(encodeCommand({ cla: 0, ins: 0x88, p1: 0, p2: 0, data: challenge, le })),
+  );
+  if (NOT_SUPPORTED_SW.has(response.sw)) {
+    return {
+      outcome: 'not_supported',
+      code: 'aa_not_supported',
+      sw: response.sw,
+      reason: reason(
+        'aa_not_supported',
+        'warning',
+        'Chip không hỗ trợ xác thực chủ động (AA).',
+        'The chip does not support Active Authentication.',
+      ),
+    };
+  }
+  if (response.sw !== 0x9000) {
+    return {
+      outcome: 'fail',
+      code: 'aa_refused',
+      sw: response.sw,
+      reason: reason(
+        'aa_refused',
+        'error',
+        'Chip từ chối xác thực chủ động (AA).',
+        'The chip refused Active Authentication.',
+      ),
+    };
+  }
+  const v = verifyActiveAuth(key, challenge, response.data, options);
+  const out: ActiveAuthResult = { outcome: v.ok ? 'pass' : 'fail', code: v.code };
+  if (v.hash) out.hash = v.hash;
+  if (!v.ok) {
+    out.reason = reason(
+      'active_auth_failed',
+      'error',
+      'Chữ ký xác thực chủ động (AA) của chip không hợp lệ: có thể là chip sao chép.',
+      'The Active Authentication signature is invalid: the chip may be a clone.',
+    );
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
