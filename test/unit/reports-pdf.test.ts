@@ -138,6 +138,17 @@ describe('PDF report, small and edge cases', () => {
     expect(text).toContain('Không có thông tin toàn vẹn nhật ký.');
   });
 
+  it('an empty session still gives a complete one-page report', async () => {
+    const model = buildReportModel({ candidates: 0, flagged: 0 });
+    const file = path.join(dir, 'empty.pdf');
+    await writeReportPdf({ ...model, examiners: [] }, file);
+    expect(pageCount(file)).toBe(1);
+    const text = pdftotext(file);
+    expect(text).toContain('STT');
+    expect(text).toContain('CHỦ TỊCH HỘI ĐỒNG');
+    expect(text).toContain('Trang 1/1');
+  });
+
   it('is byte-for-byte deterministic for the same model', async () => {
     const model = buildReportModel({ candidates: 40, flagged: 5 });
     const a = await renderReportPdf(model);

@@ -23,14 +23,7 @@ import {
 import { writeFileAtomic } from './io';
 import { authenticityVerdictLabel, identityVerdictLabel, reasonText, reportLabels } from './labels';
 import type { ReportLabels } from './labels';
-import type {
-  AuthenticityVerdict,
-  IdentityVerdict,
-  ReportCandidate,
-  ReportFlaggedCheck,
-  ReportModel,
-  ReportWriteOptions,
-} from './model';
+import type { AuthenticityVerdict, IdentityVerdict, ReportModel, ReportWriteOptions } from './model';
 
 type Doc = PDFKit.PDFDocument;
 type FontName = 'sans' | 'bold' | 'mono';
@@ -349,7 +342,7 @@ function candidateRows(model: ReportModel, L: ReportLabels): Iterable<Row & { co
   return {
     *[Symbol.iterator]() {
       let i = 0;
-      for (const c of model.candidates as ReportCandidate[]) {
+      for (const c of model.candidates) {
         i++;
         const cells: Cell[] = [
           [text(String(i))],
@@ -396,7 +389,7 @@ function flaggedRows(model: ReportModel, L: ReportLabels): Iterable<Row> {
   return {
     *[Symbol.iterator]() {
       let i = 0;
-      for (const f of model.flagged as ReportFlaggedCheck[]) {
+      for (const f of model.flagged) {
         i++;
         const who: Cell = [];
         if (f.candidateNo) who.push(text(`${L.columns.candidateNo} ${f.candidateNo}`));

@@ -207,6 +207,11 @@ export async function writeReportXlsx(
   opts: ReportWriteOptions = {},
 ): Promise<void> {
   const wb = buildReportWorkbook(model, opts);
-  const buffer = await wb.xlsx.writeBuffer();
-  await writeFileAtomic(outPath, new Uint8Array(buffer as ArrayBuffer));
+  // Fastest deflate level: about a fifth less CPU for the whole write, for a file about 25 % larger.
+  const buffer = await wb.xlsx.writeBuffer({
+    zip: { compression: 'DEFLATE', compressionOptions: { level: 1 } },
+  } as Partial<ExcelJS.XlsxWriteOptions>);
+  // In Node exceljs hands back a Buffer (a Uint8Array); its type says ArrayBuffer.
+  const bytes: unknown = buffer;
+  await writeFileAtomic(outPath, bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes as ArrayBuffer));
 }
