@@ -500,7 +500,7 @@ const DATE_INVALID = reason(
 
 const DOB_FUTURE = reason(
   'roster_dob_future',
-  'Ngày sinh ở tương lai.',
+  'Ngày sinh sau ngày hôm nay.',
   'The date of birth is in the future.',
 );
 
@@ -1005,12 +1005,10 @@ export async function readRosterFile(
       'Ngày sinh có thể đang ở dạng tháng/ngày/năm (kiểu Mỹ) nên không rõ ngày và tháng. Hãy dùng ngày/tháng/năm.',
       'The dates of birth may be month/day/year (US style), so day and month are unclear. Use day/month/year.',
     );
-    const badRows = new Set<number>();
+    // Any error makes the result { ok: false }, so these rows need not be taken out of `rows`.
     for (const a of order.ambiguousRows) {
       errors.push({ rowNumber: a.rowNumber, column: a.column, reason: ambiguous });
-      badRows.add(a.rowNumber);
     }
-    for (let i = rows.length - 1; i >= 0; i--) if (badRows.has(rows[i]!.rowNumber)) rows.splice(i, 1);
   }
 
   const photoColumn = v.headers.photo;

@@ -66,7 +66,7 @@ const MESSAGES: Record<QrErrorCode, { vi: string; en: string }> = {
     en: 'The date of birth or issue date in the QR code is not a valid date.',
   },
   future_birth_date: {
-    vi: 'Ngày sinh trong mã QR ở tương lai.',
+    vi: 'Ngày sinh trong mã QR sau ngày hôm nay.',
     en: 'The date of birth in the QR code is in the future.',
   },
   sex_invalid: {
@@ -82,7 +82,7 @@ const MESSAGES: Record<QrErrorCode, { vi: string; en: string }> = {
     en: 'The issue date in the QR code is before the date of birth.',
   },
   future_issue_date: {
-    vi: 'Ngày cấp trong mã QR ở tương lai.',
+    vi: 'Ngày cấp trong mã QR sau ngày hôm nay.',
     en: 'The issue date in the QR code is in the future.',
   },
 };
