@@ -31,6 +31,8 @@ export interface ReportLabels {
     idNumber: string;
     licenceClass: string;
     attendance: string;
+    /** The attendance header in the PDF's narrow column. */
+    attendanceShort: string;
     checkedInAt: string;
     identity: string;
     authenticity: string;
@@ -106,6 +108,7 @@ const vi: ReportLabels = {
     idNumber: 'Số CCCD',
     licenceClass: 'Hạng',
     attendance: 'Có mặt / Vắng',
+    attendanceShort: 'Có mặt / Vắng',
     checkedInAt: 'Giờ điểm danh',
     identity: 'Kết quả đối chiếu',
     authenticity: 'Xác thực thẻ',
@@ -197,6 +200,7 @@ const en: ReportLabels = {
     idNumber: 'ID number',
     licenceClass: 'Class',
     attendance: 'Present / Absent',
+    attendanceShort: 'Pres. / Abs.',
     checkedInAt: 'Check-in time',
     identity: 'Identity check',
     authenticity: 'Card authenticity',
@@ -222,7 +226,7 @@ const en: ReportLabels = {
     invalid_card_data: 'Invalid card data',
   },
   authenticity: {
-    genuine: 'Genuine card (chip verified)',
+    genuine: 'Genuine (chip verified)',
     signature_valid_chip_unproven: 'Valid signature, chip not proven genuine',
     unknown_issuer: 'Issuer not recognised',
     altered_or_forged: 'Altered or forged card',

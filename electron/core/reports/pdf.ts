@@ -678,10 +678,10 @@ export async function renderReportPdf(model: ReportModel, opts: ReportWriteOptio
     { width: 48 },
     { width: 59 },
     { width: 27, align: 'center' },
-    { width: 32, align: 'center' },
+    { width: 34, align: 'center' },
     { width: 48 },
     { width: 95 },
-    { width: CONTENT_W - 468 },
+    { width: CONTENT_W - 470 },
   ];
   const h = (t: string): Cell => [text(t, 'bold')];
   lay.table(
@@ -693,7 +693,7 @@ export async function renderReportPdf(model: ReportModel, opts: ReportWriteOptio
       h(c.dateOfBirth),
       h(c.idNumber),
       h(c.licenceClass),
-      h(c.attendance),
+      h(c.attendanceShort),
       h(c.checkedInAt),
       h(c.result),
       h(c.examiner),
