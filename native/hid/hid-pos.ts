@@ -171,13 +171,15 @@ interface NodeHidModule {
 let nodeHid: NodeHidModule | undefined;
 
 /** Loads node-hid lazily; throws ReaderError('driver_missing') when it is not installed. */
-export function loadNodeHid(): NodeHidModule {
-  if (nodeHid) return nodeHid;
+export function loadNodeHid(moduleId = 'node-hid'): NodeHidModule {
+  const isDefault = moduleId === 'node-hid';
+  if (isDefault && nodeHid) return nodeHid;
   try {
-    nodeHid = createRequire(import.meta.url)('node-hid') as NodeHidModule;
-    return nodeHid;
+    const mod = createRequire(import.meta.url)(moduleId) as NodeHidModule;
+    if (isDefault) nodeHid = mod;
+    return mod;
   } catch (e) {
-    throw new ReaderError('driver_missing', 'node-hid could not be loaded (install libusb-1.0-0)', {
+    throw new ReaderError('driver_missing', `${moduleId} could not be loaded (install libusb-1.0-0)`, {
       cause: e,
     });
   }

@@ -91,20 +91,18 @@ let cachedFactory: PcscLiteFactory | undefined;
  * Loads @pokusew/pcsclite. Throws ReaderError('driver_missing') with a bilingual message when the
  * optional package (or libpcsclite) is not installed.
  */
-export function loadPcscLite(): PcscLiteFactory {
-  if (cachedFactory) return cachedFactory;
+export function loadPcscLite(moduleId = '@pokusew/pcsclite'): PcscLiteFactory {
+  const isDefault = moduleId === '@pokusew/pcsclite';
+  if (isDefault && cachedFactory) return cachedFactory;
   try {
     const require = createRequire(import.meta.url);
-    cachedFactory = require('@pokusew/pcsclite') as PcscLiteFactory;
-    return cachedFactory;
+    const factory = require(moduleId) as PcscLiteFactory;
+    if (isDefault) cachedFactory = factory;
+    return factory;
   } catch (e) {
-    throw new ReaderError(
-      'driver_missing',
-      '@pokusew/pcsclite could not be loaded (install libpcsclite-dev)',
-      {
-        cause: e,
-      },
-    );
+    throw new ReaderError('driver_missing', `${moduleId} could not be loaded (install libpcsclite-dev)`, {
+      cause: e,
+    });
   }
 }
 
@@ -239,6 +237,9 @@ export class PcscTransport implements CardTransport {
   private ext: ExtendedSupport;
   private queue: Promise<unknown> = Promise.resolve();
   private closedFlag = false;
+  private invalidReason: ReaderError | ReaderCardRemovedError | undefined;
+  /** Settles when the native transmit under way (possibly one we gave up on) returns. */
+  private inflight: Promise<void> | undefined;
   private readonly timeoutMs: number;
 
   constructor(
@@ -288,6 +289,7 @@ export class PcscTransport implements CardTransport {
   }
 
   private async transmitNow(command: Uint8Array): Promise<Uint8Array> {
+    if (this.invalidReason) throw this.invalidReason;
     if (this.closedFlag) throw new ReaderError('not_connected', `${this.name}: transport closed`);
     const form = apduForm(command);
     if (!form?.extended || this.ext === 'yes') return this.raw(command);
@@ -317,9 +319,22 @@ export class PcscTransport implements CardTransport {
     return short;
   }
 
-  private raw(command: Uint8Array): Promise<Uint8Array> {
+  private async raw(command: Uint8Array): Promise<Uint8Array> {
     const max = this.ext === 'no' ? MAX_SHORT_RESPONSE : MAX_EXTENDED_RESPONSE;
     const protocol = this.protocol === 'T0' ? SCARD_PROTOCOL_T0 : SCARD_PROTOCOL_T1;
+    // A command that timed out may still be running in the driver: wait for it (bounded by our own
+    // timeout) so this command's time limit covers this command only.
+    if (this.inflight) {
+      let timer: NodeJS.Timeout | undefined;
+      const busy = new Promise<'busy'>((r) => (timer = setTimeout(() => r('busy'), this.timeoutMs)));
+      const state = await Promise.race([this.inflight.then(() => 'idle' as const), busy]);
+      clearTimeout(timer);
+      if (state === 'busy')
+        throw new ReaderTimeoutError(`${this.name}: reader still busy with a previous command`);
+    }
+    let settle!: () => void;
+    const inflight = new Promise<void>((r) => (settle = r));
+    this.inflight = inflight;
     return new Promise<Uint8Array>((resolve, reject) => {
       let done = false;
       const timer = setTimeout(() => {
@@ -329,6 +344,8 @@ export class PcscTransport implements CardTransport {
       }, this.timeoutMs);
       this.reader.transmit(Buffer.from(command), max, protocol, (err, response) => {
         clearTimeout(timer);
+        settle();
+        if (this.inflight === inflight) this.inflight = undefined;
         if (done) return;
         done = true;
         if (err) reject(mapPcscError(err, 'transmit'));
@@ -337,6 +354,15 @@ export class PcscTransport implements CardTransport {
         else resolve(new Uint8Array(response));
       });
     });
+  }
+
+  /**
+   * Marks the connection dead because the card left or the reader/service went away: later transmits
+   * fail with that reason (CardRemovedError, reader_gone) instead of a generic "closed".
+   */
+  invalidate(reason: ReaderError | ReaderCardRemovedError): Promise<void> {
+    this.invalidReason ??= reason;
+    return this.close();
   }
 
   /** Disconnects (leaving the card powered by default). Never throws. */
@@ -608,7 +634,7 @@ export class PcscContext extends EventEmitter<PcscContextEvents> {
         entry.info.cardPresent = false;
         entry.atr = undefined;
         delete entry.info.atr;
-        void entry.transport?.close();
+        void entry.transport?.invalidate(new ReaderCardRemovedError(`${entry.info.name}: card removed`));
         entry.transport = undefined;
         this.emit('card-removed', { ...entry.info });
       }
@@ -621,7 +647,7 @@ export class PcscContext extends EventEmitter<PcscContextEvents> {
     if (!entry) return;
     this.entries.delete(name);
     if (entry.transport) {
-      void entry.transport.close();
+      void entry.transport.invalidate(new ReaderError('reader_gone', `${name}: reader removed`));
       entry.transport = undefined;
     }
     if (entry.info.cardPresent) {

@@ -4,10 +4,10 @@
  */
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CardRemovedError } from '../../native/transport/types';
+import { CardRemovedError, TransportTimeoutError } from '../../native/transport/types';
 import { PcscContext, type PcscReaderInfo, type PcscTransport } from '../../native/pcsc/pcsc';
 import { VpcdCard, CONTACTLESS_ATR } from '../../native/pcsc/vpcd-card';
-import { ReaderCardRemovedError, ReaderError } from '../../native/readers/errors';
+import { ReaderCardRemovedError, ReaderError, ReaderTimeoutError } from '../../native/readers/errors';
 import { encodeCommand } from '../../native/icao/apdu';
 import { equalBytes, hex } from '../../native/util/bytes';
 import { testPcscd, useSocket, type PcscdInstance } from '../support/pcscd';
@@ -173,8 +173,8 @@ describe('PC/SC with pcscd + vpcd', () => {
     expect((err as ReaderCardRemovedError).vi).toMatch(/Thẻ/);
     expect((err as ReaderCardRemovedError).retryable).toBe(true);
     await removed;
-    // The old connection stays dead and says so.
-    await expect(t.transmit(Uint8Array.of(0, 0xb0, 0, 0, 0))).rejects.toBeInstanceOf(ReaderError);
+    // The old connection stays dead and says why.
+    await expect(t.transmit(Uint8Array.of(0, 0xb0, 0, 0, 0))).rejects.toBeInstanceOf(CardRemovedError);
 
     const inserted = nextEvent<PcscReaderInfo>(ctx, 'card-inserted', pcscd.readerNames[0]);
     await vpcd.insert();
@@ -213,6 +213,34 @@ describe('PC/SC with pcscd + vpcd', () => {
     ).toBe('9000');
   });
 
+  it('a card that does not answer in time gives a bilingual TransportTimeoutError', async () => {
+    let slow = false;
+    const card = createTestCard({
+      onApdu: async () => {
+        if (slow) await new Promise((r) => setTimeout(r, 800));
+      },
+    });
+    await insert(card, pcscd.ports[1]);
+    await ctx.waitForCard(pcscd.readerNames[1]);
+    const t = await ctx.connect(pcscd.readerNames[1], { timeoutMs: 200 });
+    cleanups.push(() => t.close());
+    slow = true;
+    const err = await t.transmit(Uint8Array.of(0, 0x84, 0, 0, 8)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TransportTimeoutError);
+    expect((err as ReaderTimeoutError).code).toBe('timeout');
+    expect((err as ReaderTimeoutError).vi).toMatch(/không phản hồi/);
+    // While the late answer is still on its way the reader is busy: the next command times out too…
+    slow = false;
+    await expect(t.transmit(Uint8Array.of(0, 0x84, 0, 0, 8))).rejects.toMatchObject({ code: 'timeout' });
+    // …and once it has arrived (and been discarded) the connection works again.
+    await new Promise((r) => setTimeout(r, 700));
+    const r = await t.transmit(Uint8Array.of(0, 0x84, 0, 0, 8));
+    expect(r.length).toBe(10);
+  });
+
   it('pcscd restarted: readers go and come back, the card with reconnect re-inserts itself', async () => {
     if (!pcscd.canRestart)
       throw new Error('this test needs a pcscd it may restart (run as root, or with no system pcscd)');
@@ -233,9 +261,18 @@ describe('PC/SC with pcscd + vpcd', () => {
     cleanups.push(() => {
       for (const [e, h] of Object.entries(handlers)) ctx.off(e as keyof typeof handlers, h);
     });
+    const before = await ctx.connect(pcscd.readerNames[0]);
     const down = new Promise<void>((r) => ctx.once('service-down', () => r()));
     await pcscd.stop();
     await down;
+    // A connection from before the restart reports the reader as gone.
+    const gone = await before.transmit(Uint8Array.of(0, 0x84, 0, 0, 8)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(gone).toBeInstanceOf(ReaderError);
+    expect((gone as ReaderError).code).toBe('reader_gone');
+    await expect(ctx.connect(pcscd.readerNames[0])).rejects.toMatchObject({ code: 'service_unavailable' });
     expect(ctx.serviceUp).toBe(false);
     expect(ctx.readers()).toEqual([]);
     expect(events).toContain(`card-removed:${pcscd.readerNames[0]}`);
