@@ -129,7 +129,7 @@ export function parseSignedData(der: Uint8Array, what: string): CmsSignedData {
   const certificates: ParsedCertificate[] = [];
   for (const certDer of raw.certificates) {
     try {
-      certificates.push(parseCertificate(certDer));
+      certificates.push(parseCertificate(certDer.slice()));
     } catch {
       // Other certificate formats (attribute certificates) are not used by ICAO.
     }

@@ -6,7 +6,7 @@
 import { AsnParser } from '@peculiar/asn1-schema';
 import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { RSAPublicKey } from '@peculiar/asn1-rsa';
-import { bilingualError, IcaoError, dataGroupLabel } from './bilingual';
+import { bilingualError, IcaoError } from './bilingual';
 import { children, decodeOne, find, type Tlv } from './tlv';
 import { parseMrz, type Mrz } from './mrz';
 import { curveOfEcParameters, uncompressedPoint } from './ec-spki';
@@ -141,7 +141,7 @@ export interface Dg1 {
 }
 
 export function parseDg1(bytes: Uint8Array): Dg1 {
-  const dg1 = unwrap(bytes, 0x61, dataGroupLabel(1).en);
+  const dg1 = unwrap(bytes, 0x61, 'DG1');
   let mrzTlv: Tlv | undefined;
   try {
     mrzTlv = find(children(dg1), 0x5f1f);
@@ -171,7 +171,7 @@ export interface ActiveAuthPublicKey {
 }
 
 export function parseDg15(bytes: Uint8Array): ActiveAuthPublicKey {
-  const dg15 = unwrap(bytes, 0x6f, dataGroupLabel(15).en);
+  const dg15 = unwrap(bytes, 0x6f, 'DG15');
   try {
     const spkiTlv = decodeOne(dg15.value);
     const spkiDer = dg15.value.subarray(0, spkiTlv.length);

@@ -12,7 +12,9 @@ import type { Reason } from '../cccd/types';
 import { reason } from './bilingual';
 import { parseSignedData, verifyCmsSigner } from './cms';
 import { CscaMasterList, ICAO_OID } from './icao-asn1';
+import { equalBytes } from '../util/bytes';
 import {
+  authorityKeyIdentifier,
   certificateDer,
   couldHaveIssued,
   fingerprint,
@@ -23,6 +25,7 @@ import {
   parseCertificate,
   parseCrl,
   pemBlocks,
+  subjectKeyIdentifier,
 } from './x509';
 
 export interface TrustAnchor {
@@ -176,9 +179,16 @@ export class TrustStore {
     return added;
   }
 
-  /** Trust anchors that could have issued `cert` (AKI/SKI or issuer name match). */
+  /** Trust anchors that could have issued `cert` (AKI/SKI or issuer name match; AKI matches first). */
   issuersOf(cert: Certificate): TrustAnchor[] {
-    return this.anchors.filter((a) => couldHaveIssued(a.cert, cert));
+    const aki = authorityKeyIdentifier(cert);
+    const keyMatch = (a: TrustAnchor): number => {
+      const ski = subjectKeyIdentifier(a.cert);
+      return aki && ski && equalBytes(aki, ski) ? 0 : 1;
+    };
+    return this.anchors
+      .filter((a) => couldHaveIssued(a.cert, cert))
+      .sort((a, b) => keyMatch(a) - keyMatch(b));
   }
 
   /** CRLs whose issuer name is the subject of `issuer`. */

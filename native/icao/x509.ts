@@ -166,10 +166,13 @@ export function crlRevokes(crl: CertificateList, serial: ArrayBuffer | Uint8Arra
   return (crl.tbsCertList.revokedCertificates ?? []).some((r) => serialHex(r.userCertificate) === s);
 }
 
-/** Whether `issuer` could have issued `cert`: AKI = SKI when both exist, else issuer name = subject name. */
+/**
+ * Whether `issuer` could have issued `cert`: its SKI equals the certificate's AKI, or its subject
+ * equals the certificate's issuer name. Only a candidate: the signature decides.
+ */
 export function couldHaveIssued(issuer: Certificate, cert: Certificate): boolean {
   const aki = authorityKeyIdentifier(cert);
   const ski = subjectKeyIdentifier(issuer);
-  if (aki && ski) return equalBytes(aki, ski);
+  if (aki && ski && equalBytes(aki, ski)) return true;
   return namesEqual(cert.tbsCertificate.issuer, issuer.tbsCertificate.subject);
 }

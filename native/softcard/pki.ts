@@ -72,8 +72,10 @@ export type KeySpec =
   | {
       type: 'rsa';
       bits: number;
-      /** Sign with RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32) instead of PKCS#1 v1.5. */
+      /** Sign with RSASSA-PSS (MGF1 with the same hash, salt = hash length) instead of PKCS#1 v1.5. */
       pss?: boolean;
+      /** With `pss`: an RSASSA-PSS key (SubjectPublicKeyInfo algorithm id-RSASSA-PSS) instead of rsaEncryption. */
+      pssKeyType?: boolean;
     };
 
 export interface CertifiedKey {
@@ -114,8 +116,12 @@ export const DEFAULT_KEY: KeySpec = { type: 'ec', curve: 'brainpoolP256r1' };
 // Keys and signatures
 
 export function generateKey(spec: KeySpec): { privateKey: KeyObject; publicKey: KeyObject } {
-  if (spec.type === 'rsa')
+  if (spec.type === 'rsa' && spec.pss && spec.pssKeyType) {
+    return generateKeyPairSync('rsa-pss', { modulusLength: spec.bits, publicExponent: 65537 });
+  }
+  if (spec.type === 'rsa') {
     return generateKeyPairSync('rsa', { modulusLength: spec.bits, publicExponent: 65537 });
+  }
   return generateKeyPairSync('ec', { namedCurve: curveByName(spec.curve).openssl });
 }
 

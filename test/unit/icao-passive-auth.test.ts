@@ -94,9 +94,14 @@ describe('a genuine software card', () => {
 
   const variants: Array<[string, SoftCardBuildOptions, string]> = [
     ['RSASSA-PSS', { pkiOptions: { csca: { type: 'rsa', bits: 2048, pss: true } } }, 'RSASSA-PSS/sha256'],
+    [
+      'RSASSA-PSS with id-RSASSA-PSS keys and SHA-512',
+      { pkiOptions: { csca: { type: 'rsa', bits: 2048, pss: true, pssKeyType: true }, hash: 'sha512' } },
+      'RSASSA-PSS/sha512',
+    ],
     ['RSA PKCS#1 v1.5', { pkiOptions: { csca: { type: 'rsa', bits: 2048 } } }, 'RSA-PKCS1v1.5/sha256'],
     [
-      'ECDSA brainpoolP384r1 with an explicit-parameter CSCA and SHA-384',
+      'ECDSA brainpool with explicit-parameter CSCA and DS keys and SHA-384',
       {
         pkiOptions: {
           csca: { type: 'ec', curve: 'brainpoolP384r1', explicitParameters: true },
@@ -222,6 +227,17 @@ describe('faults', () => {
       trustStore: trusting(card.csca.der),
       activeAuth: 'pass',
     });
+    expect(r.checks.signature).toBe('pass');
+    expect(r.checks.chain).toBe('fail');
+    expect(r.verdict).toBe('unknown_issuer');
+    expect(codes(r)).toContain('ds_certificate_signature_invalid');
+  });
+
+  it("a rogue CSCA with the trusted CSCA's name does not pass the chain", () => {
+    const trusted = getTestPki();
+    const rogue = createTestPki(); // same names, other keys
+    const card = buildSoftCard({ pki: rogue });
+    const r = check(card, trusting(trusted.csca.der));
     expect(r.checks.signature).toBe('pass');
     expect(r.checks.chain).toBe('fail');
     expect(r.verdict).toBe('unknown_issuer');
