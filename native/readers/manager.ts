@@ -347,6 +347,11 @@ export class ReaderManager<R = unknown> extends EventEmitter<ManagerEvents<R>> {
     return this.pcsc;
   }
 
+  /** Whether a card job is configured (drivers connect to cards only then). */
+  get hasJob(): boolean {
+    return this.options.onCard !== undefined;
+  }
+
   get pcscConnectOptions(): PcscConnectOptions {
     return this.options.pcsc?.connect ?? {};
   }
@@ -451,6 +456,7 @@ class PcscDriver implements Driver {
       readerName: r.name,
       ...(r.atr ? { atr: r.atr } : {}),
     });
+    if (!this.m.hasJob) return; // nothing to read: whoever listens decides what to do with the card
     let transport;
     try {
       transport = await ctx.connect(r.name, {
