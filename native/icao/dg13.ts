@@ -76,6 +76,15 @@ function strings(list: Tlv[], depth = 0): string[] {
   return out;
 }
 
+/** Whether `t` or anything below it is a SEQUENCE that starts with an INTEGER (a field, not a value). */
+function holdsField(t: Tlv, depth: number): boolean {
+  if (depth > 8) throw malformed('DG13');
+  if (!t.constructed) return false;
+  const kids = decodeAll(t.value);
+  if (t.tag === 0x30 && kids[0]?.tag === 0x02) return true;
+  return kids.some((k) => holdsField(k, depth + 1));
+}
+
 /** Finds field SEQUENCEs { INTEGER n, value... } anywhere below `list`. */
 function collectFields(list: Tlv[], out: Map<number, string[]>, depth = 0): void {
   if (depth > 8) throw malformed('DG13');
@@ -85,14 +94,14 @@ function collectFields(list: Tlv[], out: Map<number, string[]>, depth = 0): void
     const first = kids[0];
     const n = first ? intValue(first) : undefined;
     const rest = kids.slice(1);
-    // A field is INTEGER n followed by strings or constructed values; the DG13 header
-    // (INTEGER 1, OID, SET) is not, because its second element is an OID.
+    // A field is INTEGER n followed by strings or constructed values made of strings. The DG13
+    // header (INTEGER 1, OID, SET { fields }) is not: it holds an OID and further fields.
     const isField =
       t.tag === 0x30 &&
       n !== undefined &&
       n >= 1 &&
-      rest.every((k) => STRING_TAGS.has(k.tag) || (k.constructed && k.tag !== 0x31)) &&
-      !rest.some((k) => k.tag === 0x06);
+      rest.every((k) => STRING_TAGS.has(k.tag) || k.constructed) &&
+      !rest.some((k) => k.tag === 0x06 || holdsField(k, depth + 1));
     if (isField && !out.has(n)) {
       out.set(n, strings(rest, depth + 1));
       continue;

@@ -297,7 +297,7 @@ describe('DG13', () => {
     }
   }
 
-  it('walks a hand-built DG13: other order, other string types, decomposed text, no expiry', () => {
+  it('walks a hand-built DG13: other order, other string and set types, decomposed text, no expiry', () => {
     const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
     const field = (n: number, ...v: Uint8Array[]): Uint8Array =>
       encode(0x30, [encode(0x02, Uint8Array.of(n)), ...v]);
@@ -309,7 +309,7 @@ describe('DG13', () => {
       field(12, encode(0x0c, utf8('Không thời hạn'))),
       field(
         13,
-        encode(0x30, [
+        encode(0x31, [
           encode(0x30, [encode(0x0c, utf8('Phạm Văn Tư'))]),
           encode(0x30, [encode(0x0c, utf8(''))]),
         ]),
