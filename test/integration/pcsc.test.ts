@@ -3,6 +3,7 @@
  * test card, PcscContext/PcscTransport read it through pcscd like any physical reader.
  */
 
+import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CardRemovedError, TransportTimeoutError } from '../../native/transport/types';
 import { PcscContext, type PcscReaderInfo, type PcscTransport } from '../../native/pcsc/pcsc';
@@ -293,5 +294,26 @@ describe('PC/SC with pcscd + vpcd', () => {
     await selectFid(t, FID);
     const { data } = await readBinary(t, 512, 256);
     expect(equalBytes(data, FILE.subarray(0, 512))).toBe(true);
+  });
+
+  it('pcscd killed hard (stale socket file left): no freeze, picked up again when it restarts', async () => {
+    if (!pcscd.canRestart)
+      throw new Error('this test needs a pcscd it may restart (run as root, or with no system pcscd)');
+    const down = new Promise<void>((r) => ctx.once('service-down', () => r()));
+    await pcscd.stop('SIGKILL');
+    await down;
+    expect(fs.existsSync(pcscd.socketPath)).toBe(true); // stale: nobody listens
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 20);
+    try {
+      await new Promise((r) => setTimeout(r, 800));
+      expect(ticks).toBeGreaterThanOrEqual(25);
+      expect(ctx.serviceUp).toBe(false);
+      await pcscd.start();
+      await ctx.waitForReader(pcscd.readerNames[0]);
+      expect(ctx.serviceUp).toBe(true);
+    } finally {
+      clearInterval(ticker);
+    }
   });
 });

@@ -36,8 +36,11 @@ export interface PcscdInstance {
   readonly logFile: string | undefined;
   running(): boolean;
   start(): Promise<void>;
-  /** Stops the daemon (SIGTERM, then SIGKILL after 3 s). */
-  stop(): Promise<void>;
+  /**
+   * Stops the daemon: SIGTERM (then SIGKILL after 3 s), or SIGKILL at once, which leaves a stale socket
+   * file behind like a crashed pcscd.
+   */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   restart(): Promise<void>;
   /** Stops what this helper started and removes its temp files. */
   dispose(): Promise<void>;
@@ -147,7 +150,7 @@ async function freePortPair(): Promise<[number, number]> {
   throw new Error('could not find two consecutive free TCP ports for vpcd');
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
@@ -156,7 +159,7 @@ function stopChild(child: ChildProcess): Promise<void> {
       started.delete(child);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
 
@@ -242,8 +245,8 @@ export async function createIsolatedPcscd(): Promise<PcscdInstance> {
         10_000,
       );
     },
-    async stop() {
-      if (child) await stopChild(child);
+    async stop(signal) {
+      if (child) await stopChild(child, signal);
       child = undefined;
     },
     async restart() {
@@ -296,9 +299,9 @@ export async function ensurePcscd(): Promise<PcscdInstance> {
         10_000,
       );
     },
-    async stop() {
+    async stop(signal) {
       if (already) throw new Error('refusing to stop a pcscd this test did not start');
-      if (child) await stopChild(child);
+      if (child) await stopChild(child, signal);
       child = undefined;
     },
     async restart() {
