@@ -540,6 +540,11 @@ function isTransportFailure(e: unknown): boolean {
   );
 }
 
+/** The chip answered, but not as hoped (a status word or a protocol failure): the pipeline may go on. */
+function isCardAnswer(e: unknown): boolean {
+  return e instanceof CardStatusError || e instanceof IcaoError;
+}
+
 interface Channel {
   secure: SecureTransport;
   method: 'PACE' | 'BAC';
@@ -609,8 +614,8 @@ class ChipReader {
           );
         }
       } catch (e) {
-        if (isTransportFailure(e)) throw e;
-        // No EF.CardAccess (6A82) or refused: a BAC-only document.
+        // No EF.CardAccess (6A82), refused, or malformed: a BAC-only document. Anything else is real.
+        if (!isCardAnswer(e)) throw e;
       }
       this.progress('EF.CardAccess', 1, 1);
     }
@@ -635,7 +640,7 @@ class ChipReader {
         this.progress('PACE', 1, 1);
         return;
       } catch (e) {
-        if (isTransportFailure(e)) throw e;
+        if (!isCardAnswer(e)) throw e;
         if (e instanceof IcaoError && e.code === 'pace_wrong_password') passwordRefused = true;
         this.warn(
           passwordRefused ? 'pace_password_refused' : 'pace_failed',
