@@ -85,7 +85,9 @@ export async function benchLogVerify(entries = 1_000_000): Promise<Figure[]> {
   try {
     const db = openDatabase(path.join(dir, 'log.db'));
     const log = new AuditLog(db);
-    const reasons = [{ code: 'chip_not_checked', severity: 'warning' as const, vi: 'Chỉ quét mã QR', en: 'QR only' }];
+    const reasons = [
+      { code: 'chip_not_checked', severity: 'warning' as const, vi: 'Chỉ quét mã QR', en: 'QR only' },
+    ];
     const fill = db.transaction((from: number, to: number) => {
       for (let i = from; i < to; i++) {
         log.append({

@@ -15,7 +15,11 @@ export interface Figure {
 
 export const RESULTS_DIR = path.resolve(import.meta.dirname, 'results');
 
-export function writeResults(benchmark: string, figures: Figure[], extra: Record<string, unknown> = {}): string {
+export function writeResults(
+  benchmark: string,
+  figures: Figure[],
+  extra: Record<string, unknown> = {},
+): string {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `${benchmark}.json`);
   const body = {

@@ -22,7 +22,9 @@ for (const [name, fn] of Object.entries(benches)) {
   for (const f of figures) {
     const mark = f.pass === undefined ? ' ' : f.pass ? '✓' : '✗';
     if (f.pass === false) failed++;
-    process.stdout.write(`  ${mark} ${f.name}: ${f.value} ${f.unit} (goal ${f.goal})${f.note ? ` — ${f.note}` : ''}\n`);
+    process.stdout.write(
+      `  ${mark} ${f.name}: ${f.value} ${f.unit} (goal ${f.goal})${f.note ? ` — ${f.note}` : ''}\n`,
+    );
   }
   process.stdout.write(`  → ${file}\n`);
 }

@@ -91,7 +91,9 @@ describe('verification engine', () => {
     const nfd = verify(input({ reading: reading({ fullName: 'NGUYỄN THỊ NGỌC ÁNH'.normalize('NFD') }) }));
     expect(nfd.identity.verdict).toBe('match');
     expect(nfd.identity.reasons.map((x) => x.code)).not.toContain('name_diacritics_differ');
-    const plain = verify(input({ reading: reading({ fullName: 'NGUYEN THI NGOC ANH', source: 'chip', authenticity: genuine }) }));
+    const plain = verify(
+      input({ reading: reading({ fullName: 'NGUYEN THI NGOC ANH', source: 'chip', authenticity: genuine }) }),
+    );
     expect(plain.identity.verdict).toBe('match');
     expect(plain.outcome).toBe('accepted_with_warnings');
     expect(plain.identity.reasons.map((x) => x.code)).toEqual(['name_diacritics_differ']);
@@ -101,7 +103,9 @@ describe('verification engine', () => {
     const e = verify(input({ reading: reading({ dateOfExpiry: '2026-11-26' }) }));
     expect(e.identity.verdict).toBe('card_expired');
     expect(e.identity.reasons[0]!.vi).toContain('26/11/2026');
-    expect(verify(input({ reading: reading({ dateOfExpiry: '2026-11-27' }) })).identity.verdict).toBe('match');
+    expect(verify(input({ reading: reading({ dateOfExpiry: '2026-11-27' }) })).identity.verdict).toBe(
+      'match',
+    );
     expect(verify(input({ reading: reading({ dateOfExpiry: null }) })).identity.verdict).toBe('match');
   });
 
@@ -119,7 +123,12 @@ describe('verification engine', () => {
     const r = verify(
       input({
         reading: null,
-        invalidReason: { code: 'field_count', severity: 'error', vi: 'Sai số trường', en: 'Wrong field count' },
+        invalidReason: {
+          code: 'field_count',
+          severity: 'error',
+          vi: 'Sai số trường',
+          en: 'Wrong field count',
+        },
       }),
     );
     expect(r.identity.verdict).toBe('invalid_card_data');
@@ -129,11 +138,19 @@ describe('verification engine', () => {
   });
 
   it('a forged chip is rejected even when the identity matches; an unknown issuer is a warning unless policy says otherwise', () => {
-    const forged: AuthenticityResult = { ...genuine, verdict: 'altered_or_forged', checks: { ...genuine.checks, hashes: 'fail' } };
+    const forged: AuthenticityResult = {
+      ...genuine,
+      verdict: 'altered_or_forged',
+      checks: { ...genuine.checks, hashes: 'fail' },
+    };
     const f = verify(input({ reading: reading({ source: 'chip', authenticity: forged }) }));
     expect(f.identity.verdict).toBe('match');
     expect(f.outcome).toBe('rejected');
-    const unknown: AuthenticityResult = { ...genuine, verdict: 'unknown_issuer', checks: { ...genuine.checks, chain: 'fail' } };
+    const unknown: AuthenticityResult = {
+      ...genuine,
+      verdict: 'unknown_issuer',
+      checks: { ...genuine.checks, chain: 'fail' },
+    };
     expect(verify(input({ reading: reading({ source: 'chip', authenticity: unknown }) })).outcome).toBe(
       'accepted_with_warnings',
     );
