@@ -19,36 +19,9 @@ import type { AddressInfo } from 'node:net';
 import type { KioskApi } from './kiosk-api';
 import type { EventSink, FileDialogs, LogFields } from './ports';
 import { isChannelName, type EventName, type EventPayload } from '../shared/ipc-contract';
-
-/** The production Content-Security-Policy, served with the renderer here and by the app protocol. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+import { CONTENT_SECURITY_POLICY, mimeType, resolveStatic } from './static-files';
 
 const MAX_BODY = 256 * 1024;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.ttf': 'font/ttf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
-};
 
 /**
  * File dialogs for tests: each call takes the next queued answer (a path, or null = cancelled).
@@ -254,33 +227,10 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-/** Serves a file under `root`; never outside it (no `..`, no symlink escape). */
-export function resolveStatic(root: string, pathname: string): string | null {
-  let rel: string;
-  try {
-    rel = decodeURIComponent(pathname);
-  } catch {
-    return null;
-  }
-  if (rel.includes('\0')) return null;
-  if (rel === '/' || rel === '') rel = '/index.html';
-  const file = path.resolve(root, '.' + path.posix.normalize(rel));
-  if (file !== root && !file.startsWith(root + path.sep)) return null;
-  try {
-    const real = fs.realpathSync(file);
-    const realRoot = fs.realpathSync(root);
-    if (!real.startsWith(realRoot + path.sep)) return null;
-    if (!fs.statSync(real).isFile()) return null;
-    return real;
-  } catch {
-    return null;
-  }
-}
-
 function serveStatic(root: string, pathname: string, res: http.ServerResponse): void {
   const file = resolveStatic(root, pathname);
   if (!file) return send(res, 404, { error: 'not found' });
-  const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const type = mimeType(file);
   res.writeHead(200, {
     'Content-Type': type,
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,

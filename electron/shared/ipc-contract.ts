@@ -615,7 +615,7 @@ type NamespaceOf<S extends string> = S extends `${infer NS}.${string}` ? NS : ne
 type Namespace = NamespaceOf<ChannelName> | NamespaceOf<EventName>;
 
 type Args<C extends ChannelName> =
-  object extends RequestOf<C> ? [request?: RequestOf<C>] : [request: RequestOf<C>];
+  Record<never, never> extends RequestOf<C> ? [request?: RequestOf<C>] : [request: RequestOf<C>];
 
 type MethodsOf<NS extends string> = {
   [C in ChannelName as C extends `${NS}.${infer M}` ? M : never]: (

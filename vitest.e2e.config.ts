@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+/** Browser end-to-end tests (real Chromium through playwright-core): `npm run test:e2e`. */
+export default defineConfig({
+  test: {
+    include: ['test/e2e/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 240_000,
+    pool: 'forks',
+    fileParallelism: false,
+  },
+});
