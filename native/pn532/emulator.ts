@@ -50,6 +50,9 @@ export interface Pn532Faults {
   dropAcks: number;
   /** The next N commands are swallowed entirely (no ACK, no response): the host must resend. */
   dropCommands: number;
+  /** The next N commands are acknowledged (and answered) only after `ackDelayMs`: a slow or busy line. */
+  delayAcks: number;
+  ackDelayMs: number;
 }
 
 export interface Pn532EmulatorEvents {
@@ -64,7 +67,13 @@ interface SerialLike {
 }
 
 export class Pn532Emulator extends EventEmitter<Pn532EmulatorEvents> {
-  readonly faults: Pn532Faults = { corruptResponses: 0, dropAcks: 0, dropCommands: 0 };
+  readonly faults: Pn532Faults = {
+    corruptResponses: 0,
+    dropAcks: 0,
+    dropCommands: 0,
+    delayAcks: 0,
+    ackDelayMs: 0,
+  };
   /** Command codes received, in order. */
   readonly received: number[] = [];
   nacksReceived = 0;
@@ -176,6 +185,10 @@ export class Pn532Emulator extends EventEmitter<Pn532EmulatorEvents> {
     if (this.faults.dropCommands > 0) {
       this.faults.dropCommands--;
       return;
+    }
+    if (this.faults.delayAcks > 0) {
+      this.faults.delayAcks--;
+      await delay(this.faults.ackDelayMs);
     }
     if (this.faults.dropAcks > 0) this.faults.dropAcks--;
     else this.send(ACK_FRAME);

@@ -36,7 +36,7 @@ export interface Pn532Port {
 }
 
 export interface Pn532Options {
-  /** Time to wait for the ACK before sending the command again (default 100 ms). */
+  /** Time to wait for the ACK before sending an idempotent command again (default 200 ms). */
   ackTimeoutMs?: number;
   /** Default time to wait for a response after the ACK (default 1000 ms). */
   responseTimeoutMs?: number;
@@ -135,7 +135,10 @@ export class Pn532 extends EventEmitter<Pn532Events> {
   private wake: (() => void) | undefined;
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** No command is sent before this time (after a recovery, late duplicates are let through first). */
+  private quietUntil = 0;
   private readonly ackTimeoutMs: number;
+  private readonly writeTimeoutMs = 2000;
   private readonly responseTimeoutMs: number;
   readonly exchangeTimeoutMs: number;
   private readonly retries: number;
@@ -150,12 +153,16 @@ export class Pn532 extends EventEmitter<Pn532Events> {
     this.wake?.();
   };
   private readonly onClose = (): void => {
+    if (this.closed) return;
     this.closed = true;
     this.wake?.();
     this.emit('close');
   };
   private readonly onError = (): void => {
-    // Errors are surfaced through failed writes and the close event.
+    // A read error (EIO after the device hung up) leaves the port unusable even when serialport does
+    // not follow it with 'close': treat it as the device going away.
+    if (this.closed) return;
+    this.onClose();
   };
 
   constructor(
@@ -164,7 +171,7 @@ export class Pn532 extends EventEmitter<Pn532Events> {
   ) {
     super();
     this.name = options.name ?? 'PN532';
-    this.ackTimeoutMs = options.ackTimeoutMs ?? 100;
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 200;
     this.responseTimeoutMs = options.responseTimeoutMs ?? 1000;
     this.exchangeTimeoutMs = options.exchangeTimeoutMs ?? 3000;
     this.retries = options.retries ?? 3;
@@ -303,9 +310,18 @@ export class Pn532 extends EventEmitter<Pn532Events> {
   private write(bytes: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new ReaderError('reader_gone', `${this.name}: port closed`));
     return new Promise<void>((resolve, reject) => {
+      // A write to a hung-up tty may never complete: bound it.
+      const timer = setTimeout(() => {
+        this.onClose();
+        reject(new ReaderError('reader_gone', `${this.name}: write did not complete`));
+      }, this.writeTimeoutMs);
       this.port.write(Buffer.from(bytes), (err) => {
-        if (err) reject(new ReaderError('io', `${this.name}: write failed`, { cause: err }));
-        else resolve();
+        clearTimeout(timer);
+        if (err) {
+          // A serial write fails when the device is gone (EIO/ENXIO after unplug).
+          this.onClose();
+          reject(new ReaderError('reader_gone', `${this.name}: write failed`, { cause: err }));
+        } else resolve();
       });
     });
   }
@@ -332,12 +348,32 @@ export class Pn532 extends EventEmitter<Pn532Events> {
     }
   }
 
-  private async commandNow(command: number, params: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+  /**
+   * One command frame, its ACK and its response.
+   *
+   * `idempotent` commands (everything but InDataExchange) are sent again when no ACK comes within
+   * ackTimeoutMs. An InDataExchange is never sent twice: a command the card executed twice would break
+   * the secure-messaging counter, so a missing ACK only means waiting (up to timeoutMs) for the ACK or
+   * the response, then a timeout. After any recovery (resend, NACK) the line is left quiet for a moment
+   * so a late duplicate frame cannot be taken for the next command's answer.
+   */
+  private async commandNow(
+    command: number,
+    params: Uint8Array,
+    timeoutMs: number,
+    idempotent = command !== CMD.InDataExchange,
+  ): Promise<Uint8Array> {
     const frame = encodeCommand(command, params, params.length + 2 > MAX_NORMAL_LEN);
     const responseCode = (command + 1) & 0xff;
     const isResponse = (ev: Pn532DecoderEvent): ev is Extract<Pn532DecoderEvent, { type: 'data' }> =>
       ev.type === 'data' && ev.tfi === TFI_PN532_TO_HOST && ev.command === responseCode;
+    const label = `0x${hex(Uint8Array.of(command))}`;
     this.stats.commands++;
+    const quiet = this.quietUntil - Date.now();
+    if (quiet > 0) await new Promise((r) => setTimeout(r, quiet));
+    const recovered = (): void => {
+      this.quietUntil = Date.now() + 2 * this.ackTimeoutMs;
+    };
     for (let attempt = 0; attempt <= this.retries; attempt++) {
       this.inbox = []; // anything older belongs to an earlier command
       this.trace?.(
@@ -345,7 +381,7 @@ export class Pn532 extends EventEmitter<Pn532Events> {
       );
       await this.write(frame);
       // 1. The ACK (if the ACK itself was lost, the response may come straight away).
-      const ackDeadline = Date.now() + this.ackTimeoutMs;
+      const ackDeadline = Date.now() + (idempotent ? this.ackTimeoutMs : timeoutMs);
       let acked = false;
       for (;;) {
         const ev = await this.next(ackDeadline);
@@ -356,16 +392,19 @@ export class Pn532 extends EventEmitter<Pn532Events> {
         }
         if (isResponse(ev)) {
           this.trace?.(`${this.name} < ${describeFrame(ev)} (ACK lost)`);
+          if (attempt > 0) recovered();
           return ev.params;
         }
         if (ev.type === 'error')
-          throw new ReaderError(
-            'protocol',
-            `${this.name}: PN532 rejected command 0x${hex(Uint8Array.of(command))}`,
-          );
+          throw new ReaderError('protocol', `${this.name}: PN532 rejected command ${label}`);
       }
       if (!acked) {
         this.stats.ackTimeouts++;
+        if (!idempotent) {
+          await this.write(ACK_FRAME).catch(() => undefined);
+          recovered();
+          throw new ReaderTimeoutError(`${this.name}: no ACK or response to ${label} in ${timeoutMs} ms`);
+        }
         this.trace?.(`${this.name} ! no ACK, resending (${attempt + 1})`);
         continue;
       }
@@ -375,7 +414,7 @@ export class Pn532 extends EventEmitter<Pn532Events> {
       let suspect = false;
       for (;;) {
         // After a checksum error, give a valid frame a moment to arrive (the error may have been garbage).
-        const ev = await this.next(suspect ? Math.min(deadline, Date.now() + 30) : deadline);
+        const ev = await this.next(suspect ? Math.min(deadline, Date.now() + this.ackTimeoutMs) : deadline);
         if (!ev) {
           if (suspect && nacks < this.retries) {
             suspect = false;
@@ -388,14 +427,14 @@ export class Pn532 extends EventEmitter<Pn532Events> {
           }
           // Abort the command (an ACK from the host cancels it) and report the timeout.
           await this.write(ACK_FRAME).catch(() => undefined);
+          recovered();
           if (suspect)
             throw new ReaderError('protocol', `${this.name}: corrupted response after ${nacks} NACKs`);
-          throw new ReaderTimeoutError(
-            `${this.name}: no response to 0x${hex(Uint8Array.of(command))} in ${timeoutMs} ms`,
-          );
+          throw new ReaderTimeoutError(`${this.name}: no response to ${label} in ${timeoutMs} ms`);
         }
         if (isResponse(ev)) {
           this.trace?.(`${this.name} < ${describeFrame(ev)}`);
+          if (attempt > 0 || nacks > 0) recovered();
           return ev.params;
         }
         if (ev.type === 'checksum-error') suspect = true;
@@ -403,9 +442,8 @@ export class Pn532 extends EventEmitter<Pn532Events> {
           throw new ReaderError('protocol', `${this.name}: PN532 application error`);
       }
     }
-    throw new ReaderTimeoutError(
-      `${this.name}: no ACK for 0x${hex(Uint8Array.of(command))} after ${this.retries + 1} tries`,
-    );
+    recovered();
+    throw new ReaderTimeoutError(`${this.name}: no ACK for ${label} after ${this.retries + 1} tries`);
   }
 }
 

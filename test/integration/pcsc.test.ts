@@ -216,14 +216,19 @@ describe('PC/SC with pcscd + vpcd', () => {
 
   it('a card that does not answer in time gives a bilingual TransportTimeoutError', async () => {
     let slow = false;
+    let slowDone!: () => void;
+    const slowFinished = new Promise<void>((r) => (slowDone = r));
     const card = createTestCard({
       onApdu: async () => {
-        if (slow) await new Promise((r) => setTimeout(r, 800));
+        if (!slow) return;
+        slow = false;
+        await new Promise((r) => setTimeout(r, 2000));
+        slowDone();
       },
     });
     await insert(card, pcscd.ports[1]);
     await ctx.waitForCard(pcscd.readerNames[1]);
-    const t = await ctx.connect(pcscd.readerNames[1], { timeoutMs: 200 });
+    const t = await ctx.connect(pcscd.readerNames[1], { timeoutMs: 500 });
     cleanups.push(() => t.close());
     slow = true;
     const err = await t.transmit(Uint8Array.of(0, 0x84, 0, 0, 8)).then(
@@ -234,10 +239,9 @@ describe('PC/SC with pcscd + vpcd', () => {
     expect((err as ReaderTimeoutError).code).toBe('timeout');
     expect((err as ReaderTimeoutError).vi).toMatch(/không phản hồi/);
     // While the late answer is still on its way the reader is busy: the next command times out too…
-    slow = false;
     await expect(t.transmit(Uint8Array.of(0, 0x84, 0, 0, 8))).rejects.toMatchObject({ code: 'timeout' });
     // …and once it has arrived (and been discarded) the connection works again.
-    await new Promise((r) => setTimeout(r, 700));
+    await slowFinished;
     const r = await t.transmit(Uint8Array.of(0, 0x84, 0, 0, 8));
     expect(r.length).toBe(10);
   });

@@ -25,7 +25,7 @@ const traces: string[] = [];
 beforeAll(async () => {
   pty = await createPtyPair();
   emu = await Pn532Emulator.open({ path: pty.b });
-  dev = await openPn532(pty.a, { trace: (l) => traces.push(l), ackTimeoutMs: 150 });
+  dev = await openPn532(pty.a, { trace: (l) => traces.push(l), ackTimeoutMs: 150, exchangeTimeoutMs: 1000 });
 });
 
 afterAll(async () => {
@@ -40,6 +40,8 @@ beforeEach(() => {
     corruptResponses: 0,
     dropAcks: 0,
     dropCommands: 0,
+    delayAcks: 0,
+    ackDelayMs: 0,
     garbageBeforeResponse: undefined,
   });
 });
@@ -176,6 +178,27 @@ describe('PN532 over a socat pty pair', () => {
     emu.faults.dropCommands = 1;
     expect((await dev.getFirmwareVersion()).ic).toBe(0x32);
     expect(dev.stats.ackTimeouts - fwBefore).toBe(1);
+  });
+
+  it('never sends an APDU twice: a late ACK is waited for, a lost exchange is a timeout', async () => {
+    const card = createTestCard({ files: new Map([[FID, FILE]]) });
+    emu.insertCard(card.card);
+    const t = await listedTransport();
+    await selectFid(t, FID);
+    // ACK (and answer) 400 ms late, past the 150 ms ACK timeout: still one execution, right answer.
+    emu.faults.delayAcks = 1;
+    emu.faults.ackDelayMs = 400;
+    let before = card.log.length;
+    const r = await t.transmit(fromHex('00B0000010'));
+    expect(hex(r)).toBe(hex(FILE.subarray(0, 16)) + '9000');
+    expect(card.log.length - before).toBe(1);
+    // The exchange lost on the line: a timeout, and the card never saw it (no blind resend).
+    emu.faults.dropCommands = 1;
+    before = card.log.length;
+    await expect(t.transmit(fromHex('00B0000010'))).rejects.toMatchObject({ code: 'timeout' });
+    expect(card.log.length - before).toBe(0);
+    // The next exchange works and gets its own answer, not a stale one.
+    expect(hex(await t.transmit(fromHex('00B0001010')))).toBe(hex(FILE.subarray(16, 32)) + '9000');
   });
 
   it('gives up with a bilingual timeout when the PN532 never answers', async () => {
