@@ -16,7 +16,7 @@
 
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import type { CardTransport } from '../transport/types';
+import { CardRemovedError, TransportTimeoutError, type CardTransport } from '../transport/types';
 import { ReaderError, toReaderErrorInfo, type ReaderErrorInfo } from './errors';
 import {
   PcscContext,
@@ -87,9 +87,40 @@ export interface ReadingProgressEvent {
   total?: number;
 }
 
+/** Why a reading failed: a reader error, or the card stack's own bilingual error (e.g. IcaoError). */
+export interface JobErrorInfo {
+  code: string;
+  vi: string;
+  en: string;
+  retryable: boolean;
+}
+
 export type ReadingDoneEvent<R> =
   | { readerId: string; ok: true; result: R; durationMs: number }
-  | { readerId: string; ok: false; error: ReaderErrorInfo; durationMs: number };
+  | { readerId: string; ok: false; error: JobErrorInfo; durationMs: number };
+
+/**
+ * The outcome of a failed card job for the examiner: reader errors as they are, any other error that
+ * carries a stable `code` with `vi`/`en` (the ICAO stack's errors) passed through, anything else a
+ * generic "could not read" (its message is not used: it might quote card data).
+ */
+export function jobErrorInfo(err: unknown): JobErrorInfo {
+  if (err instanceof ReaderError || err instanceof CardRemovedError || err instanceof TransportTimeoutError) {
+    return toReaderErrorInfo(err);
+  }
+  if (err && typeof err === 'object') {
+    const e = err as { code?: unknown; vi?: unknown; en?: unknown; retryable?: unknown };
+    if (typeof e.code === 'string' && typeof e.vi === 'string' && typeof e.en === 'string') {
+      return { code: e.code, vi: e.vi, en: e.en, retryable: e.retryable === true };
+    }
+  }
+  return {
+    code: 'reading_failed',
+    vi: 'Không đọc được chip của thẻ. Vui lòng đặt lại thẻ.',
+    en: 'The card chip could not be read. Please present the card again.',
+    retryable: true,
+  };
+}
 
 export interface ReaderErrorEvent {
   readerId: string;
@@ -315,7 +346,7 @@ export class ReaderManager<R = unknown> extends EventEmitter<ManagerEvents<R>> {
       this.log(`reader ${d.id}: reading done in ${durationMs} ms`);
       this.publish('reading-done', { readerId: d.id, ok: true, result, durationMs });
     } catch (e) {
-      const error = toReaderErrorInfo(e);
+      const error = jobErrorInfo(e);
       const durationMs = Date.now() - started;
       this.log(`reader ${d.id}: reading failed (${error.code}) after ${durationMs} ms`);
       this.publish('reading-done', { readerId: d.id, ok: false, error, durationMs });

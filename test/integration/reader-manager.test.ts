@@ -307,6 +307,49 @@ describe('reader manager: PN532', () => {
   });
 });
 
+describe('reader manager: failed readings', () => {
+  it('passes the card stack bilingual errors through and never leaks an arbitrary error message', async () => {
+    const pty = await createPtyPair();
+    cleanups.push(() => pty.close());
+    const emu = await Pn532Emulator.open({ path: pty.b });
+    cleanups.push(() => emu.close());
+    let n = 0;
+    const { m, logs } = startManager({
+      readers: [{ kind: 'pn532', path: pty.a, id: 'nfc' }],
+      cardPollMs: 50,
+      pollIntervalMs: 100,
+      onCard: async () => {
+        n++;
+        if (n === 1) throw new Error('DG13 field for Lê Thị Bích 079099001234 is malformed');
+        throw Object.assign(new Error('secure messaging failed'), {
+          code: 'sm_mac_invalid',
+          vi: 'Dữ liệu từ chip không hợp lệ.',
+          en: 'Invalid secure messaging data from the chip.',
+        });
+      },
+    });
+    await waitEvent(m, 'reader-status', (e) => e.status === 'ready');
+    const first = waitEvent(m, 'reading-done');
+    emu.insertCard(createTestCard().card);
+    const f1 = await first;
+    expect(!f1.ok && f1.error.code).toBe('reading_failed');
+    expect(JSON.stringify(f1)).not.toMatch(/079099001234|Bích/);
+    const removed = waitEvent(m, 'card-removed');
+    emu.removeCard();
+    await removed;
+    const second = waitEvent(m, 'reading-done');
+    emu.insertCard(createTestCard().card);
+    const f2 = await second;
+    expect(!f2.ok && f2.error).toEqual({
+      code: 'sm_mac_invalid',
+      vi: 'Dữ liệu từ chip không hợp lệ.',
+      en: 'Invalid secure messaging data from the chip.',
+      retryable: false,
+    });
+    expect(logs.join('\n')).not.toMatch(/079099001234|Bích/);
+  });
+});
+
 class RecordedDevice extends EventEmitter {
   close(): void {
     this.emit('closed');
