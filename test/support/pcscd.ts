@@ -47,6 +47,7 @@ export interface PcscdInstance {
 }
 
 const started = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 process.once('exit', () => {
   for (const child of started) {
     try {
@@ -55,6 +56,7 @@ process.once('exit', () => {
       // already gone
     }
   }
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function which(cmd: string): string | undefined {
@@ -183,6 +185,7 @@ export async function createIsolatedPcscd(): Promise<PcscdInstance> {
     );
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-pcscd-'));
+  tempDirs.add(dir);
   const runDir = path.join(dir, 'run');
   const confDir = path.join(dir, 'reader.conf.d');
   fs.mkdirSync(runDir);
@@ -256,6 +259,7 @@ export async function createIsolatedPcscd(): Promise<PcscdInstance> {
     async dispose() {
       await instance.stop();
       fs.rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
     },
   };
   return instance;
@@ -272,6 +276,7 @@ export async function ensurePcscd(): Promise<PcscdInstance> {
   let child: ChildProcess | undefined;
   const already = await socketAccepts(socketPath);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-pcscd-'));
+  tempDirs.add(dir);
   const logFile = path.join(dir, 'pcscd.log');
   const instance: PcscdInstance = {
     socketPath,
@@ -311,6 +316,7 @@ export async function ensurePcscd(): Promise<PcscdInstance> {
     async dispose() {
       if (!already && child) await stopChild(child);
       fs.rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
     },
   };
   if (!already) await instance.start();

@@ -24,6 +24,7 @@ export interface PtyPair {
 }
 
 const running = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 process.once('exit', () => {
   for (const child of running) {
     try {
@@ -32,6 +33,7 @@ process.once('exit', () => {
       // gone
     }
   }
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 export function checkSocatInstalled(): void {
@@ -66,6 +68,7 @@ function kill(child: ChildProcess): Promise<void> {
 export async function createPtyPair(): Promise<PtyPair> {
   checkSocatInstalled();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-pty-'));
+  tempDirs.add(dir);
   const a = path.join(dir, 'ttyA');
   const b = path.join(dir, 'ttyB');
   let child: ChildProcess | undefined;
@@ -101,6 +104,7 @@ export async function createPtyPair(): Promise<PtyPair> {
       if (child) await kill(child);
       child = undefined;
       fs.rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
     },
   };
 }
