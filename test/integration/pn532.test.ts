@@ -213,6 +213,21 @@ describe('PN532 over a socat pty pair', () => {
     emu.faults.dropCommands = 0;
   });
 
+  it('maps the PN532 error frame to a protocol error, and answers the line test and InRelease', async () => {
+    const err = await dev.command(0x99, [0x01]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ReaderError);
+    expect((err as ReaderError).code).toBe('protocol');
+    expect(hex(await dev.command(CMD.Diagnose, [0x00, 0xca, 0xfe]))).toBe('CAFE');
+    emu.insertCard(createTestCard().card);
+    const t = await listedTransport();
+    await dev.inRelease(t.target.tg);
+    // A released target no longer takes APDUs: "not acceptable in the current context" (27) = card gone.
+    await expect(t.transmit(fromHex('0084000008'))).rejects.toBeInstanceOf(CardRemovedError);
+  });
+
   it('traces frame summaries without APDU bytes', async () => {
     emu.insertCard(createTestCard({ files: new Map([[FID, FILE]]) }).card);
     const t = await listedTransport();
