@@ -1,0 +1,39 @@
+/**
+ * Child process for `runFuzzIsolated` (./fuzz.ts): runs fuzz shards one after the other and reports
+ * progress over IPC so the parent's watchdog can kill it if a parser hangs.
+ * Arguments: a JSON list of shards ({ parser, seed, count }) and the slow-input limit in ms.
+ */
+import { runFuzz, type FuzzShard } from './fuzz';
+
+// Stack traces are not needed for the verdict and cost more than most parses.
+Error.stackTraceLimit = 0;
+const shards = JSON.parse(process.argv[2] ?? '[]') as FuzzShard[];
+const slowMs = Number(process.argv[3] ?? 250);
+const send = (m: unknown): void => {
+  process.send?.(m);
+};
+for (let i = 0; i < shards.length; i++) {
+  const s = shards[i]!;
+  send({ type: 'progress', shard: i, done: 0 });
+  const stats = runFuzz(s.parser, s.seed, s.count, {
+    slowMs,
+    // The watchdog's self-test: a "parser" that never returns after a while.
+    ...(process.env.FUZZ_SELFTEST_HANG_AT
+      ? {
+          run: (() => {
+            let n = 0;
+            const at = Number(process.env.FUZZ_SELFTEST_HANG_AT);
+            return () => {
+              if (++n >= at) for (;;);
+            };
+          })(),
+        }
+      : {}),
+    progressEvery: 1000,
+    onProgress: (done) => send({ type: 'progress', shard: i, done }),
+  });
+  send({ type: 'shard', shard: i, stats });
+  if (stats.finding) break;
+}
+send({ type: 'end' });
+process.disconnect?.();
