@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { KioskServices } from '../core/services';
-import type { Actor } from '../core/sessions';
+import { notInState, type Actor } from '../core/sessions';
 import { CheckService, type CheckRecord } from '../core/check-service';
 import { KioskError } from '../core/errors';
 import { maskIdNumber } from '../core/report-service';
@@ -76,6 +76,8 @@ interface PickedFile {
 interface ClientState {
   user: (UserRecord & { signedInAt: string }) | null;
   activeSession: string | null;
+  /** A QR whose chip read is awaited (the examiner may still accept the QR alone). */
+  pendingQr: string | null;
   picks: Map<string, PickedFile>;
 }
 
@@ -247,7 +249,7 @@ export class KioskApi {
   private client(caller: Caller): ClientState {
     let c = this.clients.get(caller.clientId);
     if (!c) {
-      c = { user: null, activeSession: null, picks: new Map() };
+      c = { user: null, activeSession: null, pendingQr: null, picks: new Map() };
       this.clients.set(caller.clientId, c);
     }
     return c;
@@ -327,6 +329,7 @@ export class KioskApi {
       const c = this.client(caller);
       c.user = null;
       c.activeSession = null;
+      c.pendingQr = null;
       c.picks.clear();
       return {};
     },
@@ -547,14 +550,32 @@ export class KioskApi {
     'candidates.photo': (_caller, req) => ({ dataUrl: this.rosterPhoto(req.candidateId) }),
 
     'checks.qr': (caller, req) => {
+      const session = this.services.sessions.get(req.sessionCode);
+      if (session.state !== 'open') throw notInState(session, 'open');
+      this.setActive(caller, req.sessionCode);
+      const reading = qrReading(req.text);
+      // With a chip reader ready, the chip decides: its CAN comes from this QR.
+      if (reading && this.awaitChip(caller, req.text, reading.idNumber)) {
+        return { status: 'awaiting_chip' as const, result: null };
+      }
       const record = this.checks.checkQr(req.sessionCode, req.text, this.actor(caller));
-      this.client(caller).activeSession = req.sessionCode;
-
-      // The CAN (last 6 digits of the ID) opens the chip with PACE if the card is then placed on a reader.
-      const id = req.text.trim().split('|')[0] ?? '';
-      if (/^\d{12}$/.test(id)) this.options.readers?.provideAccessKey({ can: id.slice(-6) });
       // What the card says, shown beside the roster when they differ (parsed again: pure and cheap).
-      return this.resultDto(record, qrReading(req.text), 'qr');
+      return { status: 'checked' as const, result: this.resultDto(record, reading, 'qr') };
+    },
+
+    'checks.qrOnly': (caller, req) => {
+      const c = this.client(caller);
+      const text = c.pendingQr;
+      if (!text) {
+        throw err(
+          'no_pending_qr',
+          'Không có mã QR nào đang chờ đọc chip.',
+          'No QR scan is waiting for a chip read.',
+        );
+      }
+      c.pendingQr = null;
+      const record = this.qrCheck(req.sessionCode, text, this.actor(caller), { chipSkipped: true });
+      return this.resultDto(record, qrReading(text), 'qr');
     },
 
     'checks.manual': (caller, req) => {
@@ -565,6 +586,7 @@ export class KioskApi {
           .prepare(`SELECT id_number FROM candidates WHERE session_id = ? AND substr(id_number, 7, 6) = ?`)
           .all(session.id, req.number) as { id_number: string }[];
         if (this.options.readers?.provideAccessKey({ can: req.number })) {
+          this.setActive(caller, req.sessionCode);
           return { status: 'awaiting_chip' as const, result: null };
         }
         if (matches.length === 0) {
@@ -583,6 +605,7 @@ export class KioskApi {
         }
         idNumber = matches[0]!.id_number;
       } else if (this.options.readers?.provideAccessKey({ can: req.number.slice(-6) })) {
+        this.setActive(caller, req.sessionCode);
         return { status: 'awaiting_chip' as const, result: null };
       }
       const row = this.services.db
@@ -646,8 +669,7 @@ export class KioskApi {
 
     'checks.setActiveSession': (caller, req) => {
       if (req.sessionCode) this.services.sessions.get(req.sessionCode);
-      this.client(caller).activeSession = req.sessionCode;
-      if (req.sessionCode) this.focusClient = caller.clientId;
+      this.setActive(caller, req.sessionCode);
       return {};
     },
 
@@ -775,6 +797,33 @@ export class KioskApi {
   // -------------------------------------------------------------------------------------------
   // Helpers
   // -------------------------------------------------------------------------------------------
+
+  /** A QR check with extra (non-personal) details in the log entry. */
+  private qrCheck(
+    sessionCode: string,
+    text: string,
+    actor: Actor,
+    extra: Record<string, unknown>,
+  ): CheckRecord {
+    const parsed = parseCccdQr(text);
+    return parsed.ok
+      ? this.checks.checkReading(sessionCode, parsed.reading, actor, { qrForm: parsed.form, ...extra })
+      : this.checks.checkQr(sessionCode, text, actor);
+  }
+
+  /** The window checks in for this session; chip reads and hardware scans go to it. */
+  private setActive(caller: Caller, sessionCode: string | null): void {
+    this.client(caller).activeSession = sessionCode;
+    if (sessionCode) this.focusClient = caller.clientId;
+  }
+
+  /** Hands the QR's CAN to the chip reader; true (and the QR kept pending) when a reader will read the card. */
+  private awaitChip(caller: Caller, qrText: string, idNumber: string): boolean {
+    const c = this.client(caller);
+    if (!this.options.readers?.provideAccessKey({ can: idNumber.slice(-6), qr: qrText.trim() })) return false;
+    c.pendingQr = qrText;
+    return true;
+  }
 
   private completeSignIn(caller: Caller, user: UserRecord): SignedInUser {
     const signedInAt = this.now().toISOString();
@@ -983,17 +1032,25 @@ export class KioskApi {
         try {
           const actor = this.actor(caller);
           const session = t.state.activeSession!;
-          const dto =
-            e.type === 'qr'
-              ? this.resultDto(this.checks.checkQr(session, e.text, actor), qrReading(e.text), 'qr')
-              : this.resultDto(
-                  this.checks.checkReading(session, e.reading, actor, { ...e.details, readerId: e.readerId }),
-                  e.reading,
-                  'chip',
-                );
+          let dto: CheckResultDTO;
           if (e.type === 'qr') {
-            const id = e.text.trim().split('|')[0] ?? '';
-            if (/^\d{12}$/.test(id)) this.options.readers?.provideAccessKey({ can: id.slice(-6) });
+            const reading = qrReading(e.text);
+            if (reading && this.awaitChip(caller, e.text, reading.idNumber)) {
+              sink?.emit(t.clientId, 'scan.awaitingChip', { qrOnlyAvailable: true });
+              return;
+            }
+            dto = this.resultDto(
+              this.qrCheck(session, e.text, actor, { scanner: e.readerId }),
+              reading,
+              'qr',
+            );
+          } else {
+            t.state.pendingQr = null;
+            dto = this.resultDto(
+              this.checks.checkReading(session, e.reading, actor, e.details),
+              e.reading,
+              'chip',
+            );
           }
           this.logger.info('check.done', {
             source: e.type,

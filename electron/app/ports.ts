@@ -60,7 +60,10 @@ export interface ReaderPort {
   listReaders(): Promise<ReaderInfoDTO[]>;
   configure(settings: ReaderSettingsDTO): Promise<void>;
   onEvent(listener: (event: ReaderPortEvent) => void): () => void;
-  /** The CAN for the next chip read (from a QR scan or typed by the examiner). True if a chip reader will use it. */
-  provideAccessKey(key: { can: string }): boolean;
+  /**
+   * The CAN for the next chip read (from a QR scan, with the QR text for the BAC fallback, or typed by
+   * the examiner). True when a chip reader is ready to use it: the check then waits for the chip.
+   */
+  provideAccessKey(key: { can: string; qr?: string }): boolean;
   close(): Promise<void>;
 }

@@ -110,14 +110,15 @@ async function main(): Promise<void> {
   const events = new WindowEvents();
   const ref: { api?: KioskApi } = {};
   const dialogs = new ElectronDialogs(() => ref.api?.settings.get().language ?? 'vi');
-  const readers = await createReaderPort(logger);
+  const trustStoreDir = path.join(userData, 'trust-store');
+  const readers = await createReaderPort(logger, trustStoreDir);
   const api = new KioskApi({
     services,
     dialogs,
     events,
     logger,
     readers,
-    trustStoreDir: path.join(userData, 'trust-store'),
+    trustStoreDir,
     demo: flags.demo,
   });
   ref.api = api;

@@ -1,11 +1,14 @@
 import type { AppLogger, ReaderPort } from '../app/ports';
+import { ReaderHub } from '../app/reader-hub';
 
 /**
- * The chip readers and hardware scanners for the app. Until the reader manager
- * (native/readers/manager.ts) is in the tree the kiosk runs with the keyboard-wedge scanner (read in
- * the window) and the manual fallback only.
+ * The chip readers and hardware scanners of the app: the reader manager with the chip-reading
+ * pipeline, configured from the station settings by KioskApi.startReaders(). Native stacks
+ * (pcsclite, serialport, node-hid) load lazily inside it; a missing one shows as a reader error.
  */
-export async function createReaderPort(logger: AppLogger): Promise<ReaderPort | undefined> {
-  logger.warn('readers.unavailable', { reason: 'reader manager not built in' });
-  return undefined;
+export async function createReaderPort(logger: AppLogger, trustStoreDir: string): Promise<ReaderPort> {
+  return new ReaderHub({
+    trustStoreDir,
+    log: (line) => logger.info('reader', { line }),
+  });
 }

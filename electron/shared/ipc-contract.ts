@@ -235,11 +235,18 @@ export interface RecentCheckDTO {
   station: string;
 }
 
-export interface ManualCheckDTO {
-  /** 'checked': a roster check was made (see result); 'awaiting_chip': the CAN was handed to the chip reader. */
+/**
+ * The answer to a scanned QR or a typed number. With a chip reader ready, the card is read first:
+ * 'awaiting_chip' (the CAN went to the reader; the verdict comes as a `scan.result` event). Otherwise
+ * (or when the QR is not a valid CCCD QR) the check is made at once: 'checked'.
+ */
+export interface CheckStartDTO {
   status: 'checked' | 'awaiting_chip';
   result: CheckResultDTO | null;
 }
+
+/** @deprecated name kept for readers of older code: the same as CheckStartDTO. */
+export type ManualCheckDTO = CheckStartDTO;
 
 export interface LogEntryDTO {
   id: number;
@@ -482,12 +489,14 @@ export const channels = {
   ),
 
   // Checks.
-  'checks.qr': def<CheckResultDTO>()(
+  'checks.qr': def<CheckStartDTO>()(
     'signed_in',
     z.object({ sessionCode, text: z.string().min(1).max(2000) }).strict(),
   ),
+  /** The examiner accepts the QR alone for the card waiting to be read (no chip reader, broken chip). */
+  'checks.qrOnly': def<CheckResultDTO>()('signed_in', z.object({ sessionCode }).strict()),
   /** Fallback when the QR scanner fails: the ID (12 digits) or the CAN (6 digits) typed from the card. */
-  'checks.manual': def<ManualCheckDTO>()(
+  'checks.manual': def<CheckStartDTO>()(
     'signed_in',
     z
       .object({
@@ -594,6 +603,8 @@ export const events = {
   'scan.result': ev<CheckResultDTO>(),
   /** A scan or read that failed before a check could be made (card removed, reader error). */
   'scan.error': ev<ApiError>(),
+  /** A QR from a hardware scanner gave the CAN: place the card on the reader. */
+  'scan.awaitingChip': ev<{ qrOnlyAvailable: boolean }>(),
   'reader.status': ev<ReaderStatusDTO[]>(),
   'reading.progress': ev<ReadingProgressDTO>(),
 } as const;

@@ -8,7 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
+import os from 'node:os';
 import { fictionalPerson, qrTextOf, type FictionalPerson } from '../../electron/core/fictional-people';
+import { ReaderHub } from '../../electron/app/reader-hub';
+import { Pn532Emulator } from '../../native/pn532/emulator';
+import type { SoftCard } from '../../native/softcard/soft-card';
+import { createPtyPair, type PtyPair } from '../support/socat';
+import { softCardOf } from '../support/kiosk-soft-cards';
 import {
   bridgeClientBundle,
   buildApp,
@@ -31,6 +37,8 @@ const EXAMINER = { username: 'giamthi1', name: 'Nguyễn Thị Giám Thị', pin
 
 let kiosk: Kiosk;
 let browser: Browser;
+let client: string;
+let rendererDir: string;
 let kp: KioskPage;
 let page: Page;
 
@@ -99,8 +107,8 @@ async function signOut(): Promise<void> {
 const verdict = () => page.getByTestId('verdict');
 
 beforeAll(async () => {
-  const rendererDir = buildApp();
-  const client = await bridgeClientBundle();
+  rendererDir = buildApp();
+  client = await bridgeClientBundle();
   kiosk = await startKiosk(rendererDir);
   browser = await launchBrowser();
   kp = await openKioskPage(browser, kiosk, client);
@@ -174,9 +182,9 @@ describe('the kiosk in Chromium', () => {
     await page.getByTestId('roster-import').click();
     await page.getByTestId('roster-done').waitFor();
     await page.getByTestId('roster-close').click();
-    await expect(page.getByTestId(`session-${SESSION}`).locator('td.num').textContent()).resolves.toBe(
-      `0 / ${ROSTER_SIZE}`,
-    );
+    await expect
+      .poll(() => page.getByTestId(`session-${SESSION}`).locator('td.num').textContent())
+      .toBe(`0 / ${ROSTER_SIZE}`);
     await shoot(page, '07-sessions');
     expect(kiosk.services.roster.counts(SESSION).total).toBe(ROSTER_SIZE);
   });
@@ -369,8 +377,134 @@ describe('the kiosk in Chromium', () => {
   });
 });
 
-describe('chip reads through the software card', () => {
-  it.skip('TODO genuine card → green (needs the chip reading pipeline native/icao → CardReading, not in the tree yet)', () => {});
-  it.skip('TODO altered data group → red "altered or forged" (needs the chip reading pipeline)', () => {});
-  it.skip('TODO cloned chip (AA/CA fails) → chip unproven (needs the chip reading pipeline)', () => {});
+describe('chip reads through the software card (PN532 emulator on a pty, real reader manager and chip pipeline)', () => {
+  const CHIP_SESSION = 'SH-2026-CHIP';
+  const cards = {
+    genuine: softCardOf(10, SEED),
+    altered: softCardOf(11, SEED, ['altered-dg13']),
+    clone: softCardOf(12, SEED, ['clone']),
+  };
+  let k2: Kiosk;
+  let kp2: KioskPage;
+  let p2: Page;
+  let pty: PtyPair;
+  let emu: Pn532Emulator;
+
+  const insert = (card: SoftCard) => {
+    card.engine.reset();
+    emu.insertCard((apdu) => card.engine.process(apdu));
+  };
+  const chipVerdict = () => p2.getByTestId('verdict');
+
+  beforeAll(async () => {
+    pty = await createPtyPair();
+    emu = await Pn532Emulator.open({ path: pty.b });
+    const trustDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-e2e-trust-'));
+    fs.writeFileSync(path.join(trustDir, 'csca-test.pem'), cards.genuine.csca.pem);
+    const hub = new ReaderHub({ trustStoreDir: trustDir, manager: { pollIntervalMs: 100, cardPollMs: 100 } });
+    k2 = await startKiosk(rendererDir, { readers: hub, trustStoreDir: trustDir });
+    await k2.api.users.create({
+      username: EXAMINER.username,
+      displayName: EXAMINER.name,
+      role: 'examiner',
+      pin: EXAMINER.pin,
+    });
+    const by = { station: 'setup', actor: 'setup' };
+    k2.services.sessions.create(
+      {
+        code: CHIP_SESSION,
+        council: 'Hội đồng sát hạch lái xe Quận Hoàn Kiếm',
+        date: new Date().toISOString().slice(0, 10),
+      },
+      by,
+    );
+    k2.services.roster.importRows(
+      CHIP_SESSION,
+      Object.values(cards).map((c, i) => ({
+        rowNumber: i + 2,
+        candidateNo: String(101 + i).padStart(6, '0'),
+        fullName: c.person.fullName,
+        dateOfBirth: c.person.dateOfBirth,
+        idNumber: c.person.idNumber,
+        sex: c.person.sex,
+        licenceClass: 'B',
+      })),
+      by,
+      false,
+    );
+    await k2.api.settings.update({
+      readers: {
+        qrWedge: true,
+        pcsc: { enabled: false, name: '' },
+        pn532Port: pty.a,
+        serialScannerPort: '',
+        hidPos: null,
+      },
+    });
+    await k2.api.startReaders();
+    kp2 = await openKioskPage(browser, k2, client);
+    p2 = kp2.page;
+    await p2.getByTestId(`user-${EXAMINER.username}`).click();
+    await p2.getByTestId('signin-pin').fill(EXAMINER.pin);
+    await p2.getByTestId('signin-pin').press('Enter');
+    await p2.getByTestId('waiting-title').waitFor();
+    await p2.locator('.pill-ok', { hasText: 'PN532' }).waitFor();
+  }, 60_000);
+
+  afterAll(async () => {
+    await kp2?.context.close();
+    await k2?.close();
+    await emu?.close();
+    await pty?.close();
+  });
+
+  it('genuine card: the QR gives the CAN, the chip is read, the verdict is green with the chip photo', async () => {
+    await wedgeScan(p2, cards.genuine.qrText);
+    await p2.getByTestId('awaiting-chip').waitFor();
+    await shoot(p2, '22-chip-awaiting-card');
+    insert(cards.genuine);
+    await chipVerdict().waitFor({ timeout: 20_000 });
+    await expect(chipVerdict().getAttribute('data-outcome')).resolves.toBe('accepted');
+    await expect(p2.getByTestId('verdict-word').textContent()).resolves.toBe('HỢP LỆ');
+    await expect(p2.getByTestId('verdict-authenticity').textContent()).resolves.toContain(
+      'Thẻ thật: chữ ký số hợp lệ và chip đã được xác thực',
+    );
+    await expect(p2.locator('.verdict img[alt="Ảnh trong chip"]').count()).resolves.toBe(1);
+    await shoot(p2, '23-verdict-genuine-chip');
+    emu.removeCard();
+    await p2.getByTestId('verdict-dismiss').click();
+  });
+
+  it('altered data group: red, "altered or forged"', async () => {
+    await wedgeScan(p2, cards.altered.qrText);
+    await p2.getByTestId('awaiting-chip').waitFor();
+    insert(cards.altered);
+    await chipVerdict().waitFor({ timeout: 20_000 });
+    await expect(chipVerdict().getAttribute('data-outcome')).resolves.toBe('rejected');
+    await expect(p2.getByTestId('verdict-authenticity').textContent()).resolves.toContain(
+      'Dữ liệu chip bị sửa đổi hoặc giả mạo',
+    );
+    await shoot(p2, '24-verdict-altered-chip');
+    emu.removeCard();
+    await p2.getByTestId('verdict-dismiss').click();
+  });
+
+  it('cloned chip: the signature is valid but the chip does not prove itself: not accepted as genuine', async () => {
+    await wedgeScan(p2, cards.clone.qrText);
+    await p2.getByTestId('awaiting-chip').waitFor();
+    insert(cards.clone);
+    await chipVerdict().waitFor({ timeout: 20_000 });
+    await expect(chipVerdict().getAttribute('data-outcome')).resolves.toBe('rejected');
+    await expect(p2.getByTestId('verdict-authenticity').textContent()).resolves.toContain(
+      'chip chưa chứng minh không phải bản sao',
+    );
+    await expect(p2.getByTestId('verdict-subtitle').textContent()).resolves.toBe(
+      'Đúng người trong danh sách, nhưng thẻ không qua kiểm tra',
+    );
+    await expect(p2.getByTestId('verdict-reasons').textContent()).resolves.toContain('có thể là chip sao chép');
+    await shoot(p2, '25-verdict-cloned-chip');
+    emu.removeCard();
+    await p2.getByTestId('verdict-dismiss').click();
+    expect(kp2.problems).toEqual([]);
+  });
 });

@@ -71,6 +71,13 @@ async function ready(rosterSize = 6): Promise<Harness & { code: string; csv: str
   return { ...h, code, csv };
 }
 
+/** A QR check made at once (no chip reader in these tests): the result. */
+async function checked(h: Harness, who: Caller, req: RequestOf<'checks.qr'>) {
+  const r = await h.ok(who, 'checks.qr', req);
+  expect(r.status).toBe('checked');
+  return r.result!;
+}
+
 function logKinds(h: Harness): string[] {
   return h.services.log.list({ limit: 1000 }).map((e) => e.kind);
 }
@@ -271,7 +278,7 @@ describe('KioskApi: roster, checks, log, sign-off, reports, settings', () => {
   it('checks a QR scan: on the roster → accepted (with the QR-only warning), then already checked in; a stranger → rejected', async () => {
     const h = await ready();
     const p = fictionalPerson(2, 77);
-    const r1 = await h.ok(examiner, 'checks.qr', { sessionCode: h.code, text: qrTextOf(p) + '\r\n' });
+    const r1 = await checked(h, examiner, { sessionCode: h.code, text: qrTextOf(p) + '\r\n' });
     expect(r1.outcome).toBe('accepted_with_warnings');
     expect(r1.identityVerdict).toBe('match');
     expect(r1.authenticityVerdict).toBe('not_checked');
@@ -284,18 +291,18 @@ describe('KioskApi: roster, checks, log, sign-off, reports, settings', () => {
     expect(r1.card?.idNumberMasked).toBe('•••••••' + p.idNumber.slice(-5));
     expect(r1.counts).toEqual({ present: 1, total: 6 });
 
-    const r2 = await h.ok(examiner, 'checks.qr', { sessionCode: h.code, text: qrTextOf(p) });
+    const r2 = await checked(h, examiner, { sessionCode: h.code, text: qrTextOf(p) });
     expect(r2).toMatchObject({ outcome: 'rejected', identityVerdict: 'already_checked_in' });
     expect(r2.reasons[0]!.vi).toContain('đã điểm danh');
 
-    const r3 = await h.ok(examiner, 'checks.qr', {
+    const r3 = await checked(h, examiner, {
       sessionCode: h.code,
       text: qrTextOf(fictionalPerson(40, 77)),
     });
     expect(r3).toMatchObject({ outcome: 'rejected', identityVerdict: 'not_on_roster', candidate: null });
     expect(r3.card?.fullName).toBe(fictionalPerson(40, 77).fullName);
 
-    const garbage = await h.ok(examiner, 'checks.qr', { sessionCode: h.code, text: 'not|a|card' });
+    const garbage = await checked(h, examiner, { sessionCode: h.code, text: 'not|a|card' });
     expect(garbage).toMatchObject({ outcome: 'rejected', identityVerdict: 'invalid_card_data' });
 
     const recent = await h.ok(examiner, 'checks.recent', { sessionCode: h.code, limit: 3 });
@@ -317,7 +324,7 @@ describe('KioskApi: roster, checks, log, sign-off, reports, settings', () => {
     const h = await ready();
     const s = await h.ok(chair, 'settings.update', { requireChip: true, stationName: 'Bàn 2' });
     expect(s).toMatchObject({ requireChip: true, stationName: 'Bàn 2' });
-    const r = await h.ok(examiner, 'checks.qr', {
+    const r = await checked(h, examiner, {
       sessionCode: h.code,
       text: qrTextOf(fictionalPerson(1, 77)),
     });
@@ -365,7 +372,7 @@ describe('KioskApi: roster, checks, log, sign-off, reports, settings', () => {
 
   it('the chair signs off a closed session with their PIN; a wrong PIN is refused and logged; then it is read-only', async () => {
     const h = await ready();
-    await h.ok(examiner, 'checks.qr', { sessionCode: h.code, text: qrTextOf(fictionalPerson(0, 77)) });
+    await checked(h, examiner, { sessionCode: h.code, text: qrTextOf(fictionalPerson(0, 77)) });
     const early = await h.call(chair, 'sessions.signOff', { sessionCode: h.code, pin: '2468' });
     expect(!early.ok && early.error.code).toBe('session_open');
     expect((await h.ok(chair, 'sessions.close', { sessionCode: h.code })).state).toBe('closed');
@@ -393,7 +400,7 @@ describe('KioskApi: roster, checks, log, sign-off, reports, settings', () => {
 
   it('exports a report to the path chosen in the save dialog; cancel writes nothing', async () => {
     const h = await ready();
-    await h.ok(examiner, 'checks.qr', { sessionCode: h.code, text: qrTextOf(fictionalPerson(0, 77)) });
+    await checked(h, examiner, { sessionCode: h.code, text: qrTextOf(fictionalPerson(0, 77)) });
     for (const format of ['csv', 'xlsx', 'pdf'] as const) {
       const out = path.join(dir, `report-${n}-${format}`);
       h.dialogs.queueSave(out);
@@ -413,8 +420,8 @@ describe('KioskApi: roster, checks, log, sign-off, reports, settings', () => {
   it('lists the log with filters, names the candidate, and shows details', async () => {
     const h = await ready();
     const p = fictionalPerson(1, 77);
-    await h.ok(examiner, 'checks.qr', { sessionCode: h.code, text: qrTextOf(p) });
-    await h.ok(examiner, 'checks.qr', { sessionCode: h.code, text: qrTextOf(fictionalPerson(44, 77)) });
+    await checked(h, examiner, { sessionCode: h.code, text: qrTextOf(p) });
+    await checked(h, examiner, { sessionCode: h.code, text: qrTextOf(fictionalPerson(44, 77)) });
     const rejected = await h.ok(chair, 'log.list', { sessionCode: h.code, outcome: 'rejected' });
     expect(rejected.entries.map((e) => e.identityVerdict)).toEqual(['not_on_roster']);
     const byVerdict = await h.ok(chair, 'log.list', { identityVerdict: 'match' });
@@ -480,12 +487,12 @@ describe('KioskApi: demo mode', () => {
     const pin = status.demo!.pins.find((p) => p.username === 'giamthi')!.pin;
     await h.ok(examiner, 'auth.signIn', { username: 'giamthi', pin });
     const s1 = await h.ok(examiner, 'demo.sampleQr', { kind: 'on_roster' });
-    const r1 = await h.ok(examiner, 'checks.qr', { sessionCode: 'DEMO', text: s1.text });
+    const r1 = await checked(h, examiner, { sessionCode: 'DEMO', text: s1.text });
     expect(r1.identityVerdict).toBe('match');
     const s2 = await h.ok(examiner, 'demo.sampleQr', { kind: 'on_roster' });
     expect(s2.text).not.toBe(s1.text);
     const s3 = await h.ok(examiner, 'demo.sampleQr', { kind: 'not_on_roster' });
-    const r3 = await h.ok(examiner, 'checks.qr', { sessionCode: 'DEMO', text: s3.text });
+    const r3 = await checked(h, examiner, { sessionCode: 'DEMO', text: s3.text });
     expect(r3.identityVerdict).toBe('not_on_roster');
   });
 });

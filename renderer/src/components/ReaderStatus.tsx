@@ -27,7 +27,8 @@ export function ReaderStatusBar({
           title={r.message ? pick(r.message, i18n.language) : undefined}
         >
           <span className="dot" aria-hidden />
-          {r.name} — {t(`readers.state.${r.state}`)}
+          {t(`readers.kinds.${r.kind}`)} <span className="pill-detail">{r.name}</span> —{' '}
+          {t(`readers.state.${r.state}`)}
         </span>
       ))}
       {readers.length === 0 && <span className="pill pill-off">{t('readers.noChipReader')}</span>}

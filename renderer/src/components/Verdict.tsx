@@ -37,7 +37,11 @@ export function Verdict({
           <div className="verdict-word" data-testid="verdict-word">
             {t(`verdict.outcome.${result.outcome}`)}
           </div>
-          <div className="verdict-identity">{t(`verdict.identity.${result.identityVerdict}`)}</div>
+          <div className="verdict-identity" data-testid="verdict-subtitle">
+            {result.identityVerdict === 'match' && result.outcome === 'rejected'
+              ? t('verdict.cardFailed')
+              : t(`verdict.identity.${result.identityVerdict}`)}
+          </div>
         </div>
       </div>
 

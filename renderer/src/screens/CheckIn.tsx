@@ -18,7 +18,12 @@ import { Modal } from '../components/Modal';
 import { VerdictIcon } from '../components/VerdictIcon';
 import { ReaderStatusBar } from '../components/ReaderStatus';
 
-type Phase = { kind: 'waiting' } | { kind: 'reading'; progress: ReadingProgressDTO } | { kind: 'checking' };
+type Phase =
+  | { kind: 'waiting' }
+  | { kind: 'checking' }
+  /** The CAN went to the chip reader: the card must be placed (or is being placed). */
+  | { kind: 'awaiting_chip'; qrOnlyAvailable: boolean }
+  | { kind: 'reading'; progress: ReadingProgressDTO; qrOnlyAvailable: boolean };
 
 export function CheckIn({ ctx }: { ctx: AppContext }) {
   const { t, i18n } = useTranslation();
@@ -92,22 +97,35 @@ export function CheckIn({ ctx }: { ctx: AppContext }) {
   useEffect(() => {
     const offResult = kiosk().scan.onResult(show);
     const offError = kiosk().scan.onError((e) => {
-      setPhase({ kind: 'waiting' });
+      // A CAN that does not open the card: the reader waits for the right QR, so keep waiting.
+      setPhase((ph) => (e.code === 'wrong_access' && ph.kind !== 'waiting' ? ph : { kind: 'waiting' }));
       setError(e);
     });
+    const offAwaiting = kiosk().scan.onAwaitingChip(({ qrOnlyAvailable }) => {
+      setResult(null);
+      setError(null);
+      setPhase({ kind: 'awaiting_chip', qrOnlyAvailable });
+    });
     const offProgress = kiosk().reading.onProgress((p) => {
-      if (p.phase === 'done' || p.phase === 'card_removed') setPhase({ kind: 'waiting' });
-      else if (p.phase === 'failed') {
+      if (p.phase === 'done') return;
+      if (p.phase === 'card_removed') {
+        setPhase((ph) => (ph.kind === 'reading' ? { kind: 'waiting' } : ph));
+      } else if (p.phase === 'failed') {
         setPhase({ kind: 'waiting' });
         if (p.message) setError({ code: 'reading_failed', ...p.message });
       } else {
         setResult(null);
-        setPhase({ kind: 'reading', progress: p });
+        setPhase((ph) => ({
+          kind: 'reading',
+          progress: p,
+          qrOnlyAvailable: ph.kind === 'awaiting_chip' || ph.kind === 'reading' ? ph.qrOnlyAvailable : false,
+        }));
       }
     });
     return () => {
       offResult();
       offError();
+      offAwaiting();
       offProgress();
     };
   }, [show]);
@@ -123,8 +141,11 @@ export function CheckIn({ ctx }: { ctx: AppContext }) {
         return;
       }
       setPhase({ kind: 'checking' });
+      setError(null);
       try {
-        show(await unwrap(kiosk().checks.qr({ sessionCode: code, text })));
+        const r = await unwrap(kiosk().checks.qr({ sessionCode: code, text }));
+        if (r.status === 'awaiting_chip') setPhase({ kind: 'awaiting_chip', qrOnlyAvailable: true });
+        else if (r.result) show(r.result);
       } catch (e) {
         setPhase({ kind: 'waiting' });
         setError(toError(e));
@@ -132,6 +153,17 @@ export function CheckIn({ ctx }: { ctx: AppContext }) {
     },
     [code, show, t],
   );
+
+  /** The examiner accepts the QR alone (no chip read). */
+  const qrOnly = useCallback(async () => {
+    if (!code) return;
+    try {
+      show(await unwrap(kiosk().checks.qrOnly({ sessionCode: code })));
+    } catch (e) {
+      setPhase({ kind: 'waiting' });
+      setError(toError(e));
+    }
+  }, [code, show]);
 
   const dismiss = useCallback(() => {
     clearTimeout(dismissTimer.current);
@@ -200,6 +232,17 @@ export function CheckIn({ ctx }: { ctx: AppContext }) {
                   {t('nav.sessions')}
                 </button>
               )}
+            </div>
+          ) : phase.kind === 'awaiting_chip' ? (
+            <div className="waiting-inner awaiting" data-testid="awaiting-chip">
+              <CardOnReaderIllustration />
+              <div className="waiting-title">{t('checkin.holdCard')}</div>
+              <div className="waiting-sub">{t('checkin.placeCardForChip')}</div>
+              <ChipFallback
+                show={phase.qrOnlyAvailable && !ctx.settings.requireChip}
+                onQrOnly={() => void qrOnly()}
+                onCancel={() => setPhase({ kind: 'waiting' })}
+              />
             </div>
           ) : phase.kind === 'reading' ? (
             <div className="waiting-inner reading">
@@ -310,7 +353,7 @@ export function CheckIn({ ctx }: { ctx: AppContext }) {
           }}
           onAwaitingChip={() => {
             setManual(false);
-            setPhase({ kind: 'reading', progress: { readerId: '', phase: 'connecting' } });
+            setPhase({ kind: 'awaiting_chip', qrOnlyAvailable: false });
           }}
         />
       )}
@@ -386,6 +429,47 @@ function ManualEntry({
         </div>
       </form>
     </Modal>
+  );
+}
+
+function ChipFallback({
+  show,
+  onQrOnly,
+  onCancel,
+}: {
+  show: boolean;
+  onQrOnly: () => void;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="chip-fallback">
+      {show && (
+        <button className="btn" onClick={onQrOnly} data-testid="qr-only">
+          {t('checkin.qrOnly')}
+        </button>
+      )}
+      <button className="btn btn-quiet" onClick={onCancel}>
+        {t('common.cancel')}
+      </button>
+    </div>
+  );
+}
+
+function CardOnReaderIllustration() {
+  return (
+    <svg className="scan-illustration" viewBox="0 0 240 120" aria-hidden>
+      <rect x="30" y="70" width="180" height="40" rx="8" fill="none" stroke="currentColor" strokeWidth="6" />
+      <rect x="70" y="14" width="100" height="64" rx="8" fill="#fff" stroke="currentColor" strokeWidth="6" />
+      <rect x="84" y="30" width="22" height="18" rx="3" fill="currentColor" />
+      <path
+        d="M186 30 q12 16 0 32 M198 22 q20 24 0 48"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="5"
+        strokeLinecap="round"
+      />
+    </svg>
   );
 }
 

@@ -197,7 +197,7 @@ export function LogScreen({ ctx }: { ctx: AppContext }) {
                   <td className="num">{e.id}</td>
                   <td className="nowrap">{formatDateTime(e.at)}</td>
                   <td>{t(`log.kinds.${e.kind as 'check'}`, { defaultValue: e.kind })}</td>
-                  <td>{e.sessionCode ?? ''}</td>
+                  <td className="nowrap">{e.sessionCode ?? ''}</td>
                   <td>
                     {e.actor}
                     <div className="muted small">{e.station}</div>

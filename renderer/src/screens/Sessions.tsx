@@ -19,7 +19,7 @@ export function Sessions({ ctx }: { ctx: AppContext }) {
   const { t } = useTranslation();
   const [sessions, setSessions] = useState<SessionDTO[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
-  const [info, setInfo] = useState<string | null>(null);
+  const [info, setInfo] = useState<{ file: string; kb: number } | null>(null);
   const [creating, setCreating] = useState(false);
   const [importing, setImporting] = useState<SessionDTO | null>(null);
   const [closing, setClosing] = useState<SessionDTO | null>(null);
@@ -44,8 +44,7 @@ export function Sessions({ ctx }: { ctx: AppContext }) {
       const r: ExportResultDTO = await unwrap(
         kiosk().reports.export({ sessionCode: s.code, format, lang: 'vi' }),
       );
-      if (!r.cancelled)
-        setInfo(t('sessions.exported', { file: r.fileName, kb: Math.max(1, Math.round(r.bytes / 1024)) }));
+      if (!r.cancelled) setInfo({ file: r.fileName, kb: Math.max(1, Math.round(r.bytes / 1024)) });
     } catch (e) {
       setError(toError(e));
     }
@@ -60,7 +59,7 @@ export function Sessions({ ctx }: { ctx: AppContext }) {
         </button>
       </div>
       <ErrorBanner error={error} onClose={() => setError(null)} />
-      {info && <InfoBanner>{info}</InfoBanner>}
+      {info && <InfoBanner>{t('sessions.exported', info)}</InfoBanner>}
 
       {sessions.length === 0 ? (
         <p className="muted big">{t('sessions.none')}</p>
@@ -307,7 +306,7 @@ function ImportRoster({ session, onClose }: { session: SessionDTO; onClose: () =
   const [preview, setPreview] = useState<RosterPreviewDTO | null>(null);
   const [replace, setReplace] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<{ n: number; code: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
   const choose = async () => {
@@ -335,7 +334,7 @@ function ImportRoster({ session, onClose }: { session: SessionDTO; onClose: () =
       const r = await unwrap(
         kiosk().roster.import({ sessionCode: session.code, token: file.token, replace }),
       );
-      setDone(t('roster.imported', { n: r.imported, code: r.sessionCode }));
+      setDone({ n: r.imported, code: r.sessionCode });
       setPreview(null);
       setFile(null);
     } catch (e) {
@@ -370,7 +369,7 @@ function ImportRoster({ session, onClose }: { session: SessionDTO; onClose: () =
       <ErrorBanner error={error} />
       {done && (
         <div className="banner banner-ok" data-testid="roster-done">
-          {done}
+          {t('roster.imported', done)}
         </div>
       )}
       {busy && <p className="muted">{t('roster.reading')}</p>}

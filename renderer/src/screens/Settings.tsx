@@ -10,6 +10,7 @@ import type {
 } from '../../../electron/shared/ipc-contract';
 import type { AppContext } from '../App';
 import { kiosk, pick, toError, unwrap } from '../api';
+import i18next from '../i18n';
 import { formatDateTime, formatTime } from '../format';
 import { ErrorBanner, InfoBanner } from '../components/ErrorBanner';
 
@@ -237,7 +238,7 @@ function Users({ me }: { me: string }) {
   const { t } = useTranslation();
   const [users, setUsers] = useState<UserDTO[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
-  const [info, setInfo] = useState<string | null>(null);
+  const [info, setInfo] = useState<(() => string) | null>(null);
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<Role>('examiner');
@@ -256,12 +257,12 @@ function Users({ me }: { me: string }) {
     void reload();
   }, [reload]);
 
-  const act = async (fn: () => Promise<unknown>, message: string) => {
+  const act = async (fn: () => Promise<unknown>, message: () => string) => {
     setError(null);
     setInfo(null);
     try {
       await fn();
-      setInfo(message);
+      setInfo(() => message);
       await reload();
       return true;
     } catch (e) {
@@ -274,7 +275,7 @@ function Users({ me }: { me: string }) {
     <section className="card users" data-testid="users">
       <h2>{t('users.title')}</h2>
       <ErrorBanner error={error} onClose={() => setError(null)} />
-      {info && <InfoBanner>{info}</InfoBanner>}
+      {info && <InfoBanner>{info()}</InfoBanner>}
       <table className="table table-compact">
         <thead>
           <tr>
@@ -310,7 +311,7 @@ function Users({ me }: { me: string }) {
                         if (
                           await act(
                             () => unwrap(kiosk().users.setPin({ username: u.username, pin: resetPin })),
-                            t('users.pinReset'),
+                            () => i18next.t('users.pinReset'),
                           )
                         ) {
                           setResetFor(null);
@@ -340,7 +341,7 @@ function Users({ me }: { me: string }) {
                       onClick={() =>
                         void act(
                           () => unwrap(kiosk().users.setActive({ username: u.username, active: !u.active })),
-                          u.active ? t('users.deactivated') : t('users.activated'),
+                          () => i18next.t(u.active ? 'users.deactivated' : 'users.activated'),
                         )
                       }
                     >
@@ -361,7 +362,10 @@ function Users({ me }: { me: string }) {
           if (
             await act(
               () => unwrap(kiosk().users.create({ username, displayName, role, pin })),
-              t('users.created', { who: username }),
+              (
+                (who) => () =>
+                  i18next.t('users.created', { who })
+              )(username),
             )
           ) {
             setUsername('');

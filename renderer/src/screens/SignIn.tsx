@@ -63,7 +63,7 @@ function Setup({ onDone }: { onDone: () => Promise<void> }) {
   };
   return (
     <form
-      className="form"
+      className="form setup-form"
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
@@ -89,27 +89,29 @@ function Setup({ onDone }: { onDone: () => Promise<void> }) {
           data-testid="setup-name"
         />
       </label>
-      <label>
-        {t('auth.pinNew')}
-        <input
-          type="password"
-          inputMode="numeric"
-          value={pin}
-          onChange={(e) => setPin(e.target.value)}
-          data-testid="setup-pin"
-        />
-        <span className="hint">{t('auth.pinHint')}</span>
-      </label>
-      <label>
-        {t('auth.repeatPin')}
-        <input
-          type="password"
-          inputMode="numeric"
-          value={pin2}
-          onChange={(e) => setPin2(e.target.value)}
-          data-testid="setup-pin2"
-        />
-      </label>
+      <div className="form-row">
+        <label>
+          {t('auth.pinNew')}
+          <input
+            type="password"
+            inputMode="numeric"
+            value={pin}
+            onChange={(e) => setPin(e.target.value)}
+            data-testid="setup-pin"
+          />
+          <span className="hint">{t('auth.pinHint')}</span>
+        </label>
+        <label>
+          {t('auth.repeatPin')}
+          <input
+            type="password"
+            inputMode="numeric"
+            value={pin2}
+            onChange={(e) => setPin2(e.target.value)}
+            data-testid="setup-pin2"
+          />
+        </label>
+      </div>
       <ErrorBanner error={error} />
       <div className="actions">
         <button className="btn btn-primary btn-large" type="submit" data-testid="setup-submit">

@@ -79,7 +79,7 @@ export interface Kiosk {
 
 export async function startKiosk(
   rendererDir: string,
-  options: { demo?: boolean; readers?: ReaderPort } = {},
+  options: { demo?: boolean; readers?: ReaderPort; trustStoreDir?: string } = {},
 ): Promise<Kiosk> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-e2e-'));
   const services = new KioskServices({ dbPath: path.join(dir, 'kiosk.db') });
@@ -89,7 +89,7 @@ export async function startKiosk(
     services,
     dialogs,
     events,
-    trustStoreDir: path.join(dir, 'trust'),
+    trustStoreDir: options.trustStoreDir ?? path.join(dir, 'trust'),
     demo: options.demo,
     readers: options.readers,
   });
