@@ -501,7 +501,9 @@ describe('chip reads through the software card (PN532 emulator on a pty, real re
     await expect(p2.getByTestId('verdict-subtitle').textContent()).resolves.toBe(
       'Đúng người trong danh sách, nhưng thẻ không qua kiểm tra',
     );
-    await expect(p2.getByTestId('verdict-reasons').textContent()).resolves.toContain('có thể là chip sao chép');
+    await expect(p2.getByTestId('verdict-reasons').textContent()).resolves.toContain(
+      'có thể là chip sao chép',
+    );
     await shoot(p2, '25-verdict-cloned-chip');
     emu.removeCard();
     await p2.getByTestId('verdict-dismiss').click();
