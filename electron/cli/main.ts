@@ -336,6 +336,8 @@ demo
     }),
   );
 
+(await import('./chip-commands')).registerChipCommands(program);
+
 // ---- run ----------------------------------------------------------------------------------
 try {
   await program.parseAsync(process.argv);
