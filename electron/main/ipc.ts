@@ -6,6 +6,7 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import type { KioskApi } from '../app/kiosk-api';
 import type { AppLogger, EventSink } from '../app/ports';
+import { originOf } from './security';
 import {
   CHANNEL_NAMES,
   IPC_EVENT_PREFIX,
@@ -28,11 +29,8 @@ export function isTrustedSender(event: IpcMainInvokeEvent, policy: SenderPolicy)
   if (!frame || !policy.trustedContents.has(event.sender.id)) return false;
   // Only the top frame of our window, never an iframe.
   if (frame !== event.sender.mainFrame) return false;
-  try {
-    return policy.allowedOrigins.has(new URL(frame.url).origin);
-  } catch {
-    return false;
-  }
+  const origin = originOf(frame.url);
+  return origin !== null && policy.allowedOrigins.has(origin);
 }
 
 const FORBIDDEN: Result<never> = {
