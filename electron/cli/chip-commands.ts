@@ -1,16 +1,17 @@
 /**
- * `kiosk chip ...` and `kiosk sim ...`: chip reads from the command line.
+ * `kiosk chip inspect` and `kiosk sim read`: chip data from the command line without a reader.
  *
- *   kiosk chip inspect DIR [--csca DIR] [--json]     checks a stored read (EF.COM.bin, DG1.bin, ..., EF.SOD.bin)
- *   kiosk chip read [--reader NAME | --sim] [--qr TEXT | --can N | --mrz TEXT | --id N --dob DATE]
- *                   [--csca DIR] [--dump DIR] [--trace] [--json]
- *   kiosk sim card [--person FILE] [--fault NAME ...] [--port N] [--csca-out DIR]
- *                                                     puts the software CCCD into pcscd's vpcd reader
+ *   kiosk chip inspect DIR [--csca DIR] [--json]   checks a stored read (EF.COM.bin, DG1.bin, ..., EF.SOD.bin)
+ *   kiosk sim read [--fault NAME ...] [--person FILE] [--passport] [--csca DIR] [--dump DIR] [--trace] [--json]
+ *                                                  reads the built-in software CCCD in this process
  *
- * The JSON of `chip read` and `chip inspect` has the same shape:
- *   { "document": {...}, "authenticity": { "verdict", "checks", "reasons" }, "dataGroups": [...], ... }
+ * Reading a real card (`kiosk chip read --reader ...`) and putting the software card into a reader
+ * (`kiosk sim card`, `kiosk sim pn532`) live in ./reader-commands with the reader stack; both files add
+ * to the same `chip` and `sim` groups, whichever registers first. The JSON of `chip inspect` and
+ * `sim read` has the shape of `chip read`:
+ *   { "document": {...}, "authenticity": { "verdict", "checks", "reasons", "details" }, "dataGroups": [...], ... }
  * The photo is summarised (type and size), never printed. The support trace (`--trace`) holds no data.
- * Heavy modules (the ICAO stack, ASN.1, PC/SC) load inside the actions so `kiosk --help` stays fast.
+ * Heavy modules (the ICAO stack, ASN.1) load inside the actions so `kiosk --help` stays fast.
  */
 import type { Command } from 'commander';
 import { KioskError } from '../core/errors';
@@ -145,13 +146,18 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** The group `name` of `program`, created if another file has not made it yet. */
+function group(program: Command, name: string, description: string): Command {
+  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
+}
+
 export function registerChipCommands(program: Command): void {
-  const chip = program.command('chip').description('chip ID cards: read and check (thẻ gắn chip)');
+  const chip = group(program, 'chip', 'chip ID cards: read and check (thẻ gắn chip)');
 
   chip
     .command('inspect')
     .description('check a stored chip read (EF.COM.bin, DG1.bin, ..., EF.SOD.bin) offline')
-    .argument('<dir>', 'folder written by `kiosk chip read --dump`')
+    .argument('<dir>', 'folder written by `kiosk chip read --dump` or `kiosk sim read --dump`')
     .option('--csca <dir>', 'trusted CSCA certificates (PEM/DER) and master lists (.ml)')
     .option('--json', 'machine-readable output')
     .action(
@@ -164,84 +170,75 @@ export function registerChipCommands(program: Command): void {
       }),
     );
 
-  chip
+  const sim = group(program, 'sim', 'simulated cards for trying the kiosk without a real card');
+  sim
     .command('read')
-    .description('read a chip card on a PC/SC reader (or the built-in software card with --sim) and check it')
-    .option('--reader <name>', 'PC/SC reader name (default: the first reader with a card)')
-    .option('--sim', 'read the built-in software CCCD instead of a reader (demo and tests)')
-    .option('--fault <name>', 'with --sim: a simulated fault (repeatable)', collect, [])
-    .option('--person <file>', 'with --sim: the fictional holder (JSON)')
-    .option('--qr <text>', 'the QR text of the card front (gives the CAN, the ID and the dates)')
-    .option('--can <digits>', 'the CAN: the last 6 digits of the ID number')
-    .option('--mrz <text>', 'the MRZ as typed (3 x 30 or 2 x 44 characters)')
-    .option('--id <digits>', 'the 12-digit ID number')
-    .option('--dob <yyyy-mm-dd>', 'date of birth')
-    .option('--issued <yyyy-mm-dd>', 'date of issue')
-    .option('--csca <dir>', 'trusted CSCA certificates (PEM/DER) and master lists (.ml)')
+    .description('read the built-in software CCCD (a fictional holder) in this process, no reader needed')
+    .option(
+      '--fault <name>',
+      'a simulated fault (repeatable), e.g. clone, altered-dg2, remove-at:20',
+      collect,
+      [],
+    )
+    .option('--person <file>', 'the fictional holder (JSON)')
+    .option('--passport', 'a plain ICAO passport (TD3, BAC only, no SOD) instead of the CCCD')
+    .option('--qr <text>', "the QR text to open the chip with (default: the card's own)")
+    .option('--can <digits>', 'the CAN to open the chip with')
+    .option('--mrz <text>', 'the MRZ to open the chip with')
+    .option('--csca <dir>', "trusted CSCA folder (default: trust the software card's own test CSCA)")
     .option(
       '--dump <dir>',
       'write the raw files read (EF.COM.bin, DG1.bin, ..., EF.SOD.bin) into this folder',
     )
     .option('--trace', 'print the APDU trace (headers, lengths, status words; never data) to stderr')
-    .option('--timeout <ms>', 'deadline for the whole read', '45000')
     .option('--json', 'machine-readable output')
     .action(
       chipAction(
         async (
           json,
           opts: {
-            reader?: string;
-            sim?: boolean;
             fault: string[];
             person?: string;
+            passport?: boolean;
             qr?: string;
             can?: string;
             mrz?: string;
-            id?: string;
-            dob?: string;
-            issued?: string;
             csca?: string;
             dump?: string;
             trace?: boolean;
-            timeout: string;
           },
         ) => {
           const { readChip, writeStoredRead } = await import('../../native/chip/read-chip');
-          const timeoutMs = Number(opts.timeout);
-          if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-            throw usage('--timeout cần một số mili giây.', '--timeout needs a number of milliseconds.');
-          }
-          if (!opts.sim && (opts.fault.length > 0 || opts.person)) {
+          const { createSoftCard, createSoftPassport } = await import('../../native/softcard/soft-card');
+          const { loadSoftPerson } = await import('../../native/softcard/person');
+          const { TrustStore } = await import('../../native/icao/trust-store');
+          if (opts.passport && (opts.fault.length > 0 || opts.person)) {
             throw usage(
-              '--fault và --person chỉ dùng với --sim.',
-              '--fault and --person only go with --sim.',
+              '--fault và --person không dùng với --passport.',
+              '--fault and --person do not go with --passport.',
             );
           }
-          const access = {
+          const given = {
             ...(opts.qr ? { qr: opts.qr } : {}),
             ...(opts.can ? { can: opts.can } : {}),
             ...(opts.mrz ? { mrz: opts.mrz } : {}),
-            ...(opts.id ? { idNumber: opts.id } : {}),
-            ...(opts.dob ? { dateOfBirth: opts.dob } : {}),
-            ...(opts.issued ? { dateOfIssue: opts.issued } : {}),
           };
           let trustStore = await trustStoreFrom(opts.csca);
           let result: ChipReadResult;
-          if (opts.sim) {
-            const { createSoftCard } = await import('../../native/softcard/soft-card');
-            const { loadSoftPerson } = await import('../../native/softcard/person');
+          if (opts.passport) {
+            const passport = createSoftPassport();
+            const access = Object.keys(given).length > 0 ? given : { mrz: passport.mrzText };
+            result = await readChip(passport.transport, access, { ...(trustStore ? { trustStore } : {}) });
+          } else {
             const person = opts.person ? await loadSoftPerson(opts.person) : undefined;
             const card = createSoftCard({ ...(person ? { person } : {}), faults: opts.fault });
             if (!trustStore) {
               // The simulated world has one issuer: trust it unless a folder was given.
-              const { TrustStore } = await import('../../native/icao/trust-store');
               trustStore = new TrustStore();
               trustStore.addCertificate(card.csca.der, 'software card CSCA');
             }
-            const given = Object.keys(access).length > 0 ? access : { qr: card.qrText };
-            result = await readChip(card.transport, given, { trustStore, timeoutMs });
-          } else {
-            result = await readFromPcsc(opts.reader, access, trustStore, timeoutMs);
+            const access = Object.keys(given).length > 0 ? given : { qr: card.qrText };
+            result = await readChip(card.transport, access, { trustStore });
           }
           if (opts.dump) await writeStoredRead(opts.dump, result.files);
           if (opts.trace) process.stderr.write(JSON.stringify(result.trace) + '\n');
@@ -257,125 +254,4 @@ export function registerChipCommands(program: Command): void {
         },
       ),
     );
-
-  const sim = program.command('sim').description('simulated hardware for demos and tests');
-  sim
-    .command('card')
-    .description("put the software CCCD into pcscd's virtual reader (vsmartcard vpcd) until interrupted")
-    .option('--person <file>', 'the fictional holder (JSON; default: a built-in fictional person)')
-    .option(
-      '--fault <name>',
-      'a simulated fault (repeatable), e.g. clone, altered-dg2, remove-at:20',
-      collect,
-      [],
-    )
-    .option('--host <host>', 'vpcd host', '127.0.0.1')
-    .option('--port <n>', 'vpcd port (35963 = "Virtual PCD 00 00")', '35963')
-    .option('--csca-out <dir>', 'write the CSCA certificate (csca.pem) the card chains to into this folder')
-    .option('--seconds <n>', 'remove the card after n seconds instead of waiting for Ctrl+C')
-    .option('--json', 'machine-readable output')
-    .action(
-      chipAction(
-        async (
-          json,
-          opts: {
-            person?: string;
-            fault: string[];
-            host: string;
-            port: string;
-            cscaOut?: string;
-            seconds?: string;
-          },
-        ) => {
-          const port = Number(opts.port);
-          if (!Number.isInteger(port) || port < 1 || port > 65535) {
-            throw usage('--port cần một số cổng.', '--port needs a port number.');
-          }
-          const { createSoftCard } = await import('../../native/softcard/soft-card');
-          const { loadSoftPerson } = await import('../../native/softcard/person');
-          const { VpcdCard } = await import('../../native/pcsc/vpcd-card');
-          const { CardRemovedError } = await import('../../native/transport/types');
-          const person = opts.person ? await loadSoftPerson(opts.person) : undefined;
-          const card = createSoftCard({ ...(person ? { person } : {}), faults: opts.fault });
-          if (opts.cscaOut) {
-            const fs = await import('node:fs/promises');
-            const path = await import('node:path');
-            await fs.mkdir(opts.cscaOut, { recursive: true });
-            await fs.writeFile(path.join(opts.cscaOut, 'csca.pem'), card.csca.pem);
-          }
-          const vpcd: InstanceType<typeof VpcdCard> = new VpcdCard(
-            async (apdu) => {
-              try {
-                return await card.engine.process(apdu);
-              } catch (e) {
-                if (!(e instanceof CardRemovedError)) throw e;
-                // remove-at: take the card out of the field, put it back a moment later.
-                void vpcd.remove().then(() => setTimeout(() => void vpcd.insert(), 1_000));
-                return Uint8Array.of(0x6f, 0x00);
-              }
-            },
-            { host: opts.host, port, reconnect: true },
-          );
-          await vpcd.insert();
-          const info = {
-            inserted: true,
-            host: opts.host,
-            port,
-            faults: opts.fault,
-            qr: card.qrText,
-            can: card.can,
-            mrz: card.mrzLines,
-            ...(opts.cscaOut ? { csca: opts.cscaOut } : {}),
-          };
-          if (json) printJson(info);
-          else {
-            line(`Thẻ mô phỏng đã đặt vào đầu đọc vpcd ${opts.host}:${port}. Software card inserted.`);
-            line(`QR: ${card.qrText}`);
-            line(`MRZ: ${card.mrzLines.join(' / ')}`);
-            if (opts.fault.length) line(`Lỗi mô phỏng / faults: ${opts.fault.join(', ')}`);
-            if (opts.cscaOut) line(`CSCA: ${opts.cscaOut}/csca.pem`);
-            line('Nhấn Ctrl+C để rút thẻ. Press Ctrl+C to remove the card.');
-          }
-          await new Promise<void>((resolve) => {
-            const stop = (): void => resolve();
-            process.once('SIGINT', stop);
-            process.once('SIGTERM', stop);
-            if (opts.seconds) setTimeout(stop, Number(opts.seconds) * 1000);
-          });
-          await vpcd.remove();
-          if (!json) line('Đã rút thẻ. Card removed.');
-          return EXIT.ok;
-        },
-      ),
-    );
-}
-
-async function readFromPcsc(
-  readerName: string | undefined,
-  access: Record<string, string>,
-  trustStore: TrustStore | undefined,
-  timeoutMs: number,
-): Promise<ChipReadResult> {
-  const { PcscContext, pcscdListening } = await import('../../native/pcsc/pcsc');
-  const { ReaderError } = await import('../../native/readers/errors');
-  const { readChip } = await import('../../native/chip/read-chip');
-  if (!(await pcscdListening())) throw new ReaderError('service_unavailable');
-  const ctx = new PcscContext({ pollIntervalMs: 100 });
-  ctx.start();
-  try {
-    const wanted = readerName ?? 'any';
-    await ctx.waitForReader(wanted, 5_000);
-    const info = await ctx.waitForCard(wanted, Math.min(timeoutMs, 10_000));
-    const transport = await ctx.connect(info.name);
-    try {
-      return await readChip(transport, access, { trustStore, timeoutMs });
-    } finally {
-      await transport.close();
-    }
-  } finally {
-    await ctx.stop();
-    // @pokusew/pcsclite keeps a native watcher alive after close(): once the command is done, leave
-    // anyway. The timer is unref'd, so it only fires when something else still holds the process.
-    setTimeout(() => process.exit(), 300).unref();
-  }
 }

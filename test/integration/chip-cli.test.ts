@@ -1,17 +1,15 @@
 /**
- * The `kiosk chip` and `kiosk sim` commands as real processes: a stored read checked with and without
- * the CSCA folder, an altered dump, simulated faults, and a full read through pcscd + vpcd with the
- * software card inserted by `kiosk sim card` and read by `kiosk chip read`.
+ * `kiosk chip inspect` and `kiosk sim read` as real processes: a stored read checked with and without
+ * the CSCA folder, an altered dump, a missing folder, the software card read in-process with faults,
+ * a plain passport, and the data-free trace. (Reads through real readers: reader-commands' tests.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readChip, writeStoredRead } from '../../native/chip/read-chip';
 import { TrustStore } from '../../native/icao/trust-store';
 import { createSoftCard } from '../../native/softcard/soft-card';
-import { KIOSK_BIN, kiosk } from '../support/cli';
-import { testPcscd, useSocket, type PcscdInstance } from '../support/pcscd';
+import { kiosk } from '../support/cli';
 import { tempDir } from '../support/tmp';
 
 interface ChipJson {
@@ -97,10 +95,10 @@ describe('kiosk chip inspect', () => {
   });
 });
 
-describe('kiosk chip read --sim', () => {
+describe('kiosk sim read', () => {
   it('reads the software card; a clone is caught; --dump writes what inspect reads', () => {
     const out = path.join(root, 'sim-dump');
-    const r = kiosk(['chip', 'read', '--sim', '--fault', 'clone', '--dump', out, '--json']);
+    const r = kiosk(['sim', 'read', '--fault', 'clone', '--dump', out, '--json']);
     expect(r.code).toBe(0);
     const j = r.json() as ChipJson;
     expect(j.access).toBe('PACE');
@@ -113,95 +111,33 @@ describe('kiosk chip read --sim', () => {
   });
 
   it('a removed card is a retryable bilingual error; an unknown fault is a usage error', () => {
-    const removed = kiosk(['chip', 'read', '--sim', '--fault', 'remove-at:6', '--json']);
+    const removed = kiosk(['sim', 'read', '--fault', 'remove-at:6', '--json']);
     expect(removed.code).toBe(1);
     expect((removed.json() as { error: { code: string; details: unknown } }).error).toMatchObject({
       code: 'card_removed',
       details: { retryable: true },
     });
-    const unknown = kiosk(['chip', 'read', '--sim', '--fault', 'melted', '--json']);
+    const unknown = kiosk(['sim', 'read', '--fault', 'melted', '--json']);
     expect(unknown.code).toBe(2);
     expect((unknown.json() as { error: { code: string } }).error.code).toBe('soft_card_fault_unknown');
   });
 
   it('--trace prints APDU headers and status words to stderr, never the data', () => {
-    const r = kiosk(['chip', 'read', '--sim', '--trace', '--json']);
+    const r = kiosk(['sim', 'read', '--trace', '--json']);
     expect(r.code).toBe(0);
     const trace = JSON.parse(r.stderr.trim().split('\n').at(-1)!) as { ins: number; sw: number | null }[];
     expect(trace.length).toBeGreaterThan(20);
     expect(r.stderr).not.toContain(idNumber);
     expect(r.stderr).not.toContain('Nguy');
   });
-});
 
-describe('kiosk sim card + kiosk chip read through pcscd and vpcd', () => {
-  let pcscd: PcscdInstance;
-  let sim: ChildProcess | undefined;
-
-  beforeAll(async () => {
-    pcscd = await testPcscd();
-    useSocket(pcscd);
-    await pcscd.start();
-  }, 60_000);
-
-  afterAll(async () => {
-    sim?.kill('SIGKILL');
-    await pcscd?.dispose();
-  });
-
-  it('the card inserted by one command is read, genuine, by the other', async () => {
-    const simCsca = path.join(root, 'sim-csca');
-    sim = spawn(
-      process.execPath,
-      [KIOSK_BIN, 'sim', 'card', '--port', String(pcscd.ports[0]), '--csca-out', simCsca, '--json'],
-      { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    const info = await new Promise<{ qr: string }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`sim card did not start: ${out}`)), 30_000);
-      sim!.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        try {
-          const parsed = JSON.parse(out) as { inserted: boolean; qr: string };
-          clearTimeout(timer);
-          resolve(parsed);
-        } catch {
-          // not complete yet
-        }
-      });
-      sim!.on('exit', (code) => reject(new Error(`sim card exited ${code}: ${out}`)));
-    });
-    const r = kiosk([
-      'chip',
-      'read',
-      '--reader',
-      pcscd.readerNames[0],
-      '--qr',
-      info.qr,
-      '--csca',
-      simCsca,
-      '--json',
-    ]);
-    expect(r.stderr).toBe('');
+  it('a plain passport: BAC, the MRZ identity, never genuine', () => {
+    const r = kiosk(['sim', 'read', '--passport', '--json']);
     expect(r.code).toBe(0);
     const j = r.json() as ChipJson;
-    expect(j.access).toBe('PACE');
-    expect(j.authenticity.verdict).toBe('genuine');
-    expect(j.document.fullName).toBe('Nguyễn Thị Mai Anh');
-
-    const exited = new Promise<number | null>((resolve) => sim!.on('exit', (code) => resolve(code)));
-    sim.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    sim = undefined;
-  }, 90_000);
-
-  it('without a running pcscd the read says so in both languages', () => {
-    const r = kiosk(['chip', 'read', '--qr', 'x', '--json'], {
-      PCSCLITE_CSOCK_NAME: path.join(root, 'no-pcscd.comm'),
-    });
-    expect(r.code).toBe(1);
-    const err = (r.json() as { error: { code: string; vi: string; en: string } }).error;
-    expect(err.code).toBe('service_unavailable');
-    expect(err.vi).toContain('pcscd');
+    expect(j.access).toBe('BAC');
+    expect(j.document).toMatchObject({ source: 'DG1', documentType: 'P', fullName: 'ERIKSSON ANNA MARIA' });
+    expect(j.authenticity.verdict).toBe('altered_or_forged');
+    expect(j.authenticity.reasons.map((x) => x.code)).toContain('sod_missing');
   });
 });
