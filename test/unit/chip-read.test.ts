@@ -520,6 +520,49 @@ describe('access problems', () => {
   });
 });
 
+describe('groups the chip refuses or lacks are reported, not fatal', () => {
+  it('DG13 behind EAC (6982): the MRZ gives the identity, the rest still proves genuine', async () => {
+    const card = createSoftCard({ engine: { eacProtectedFids: [0x0103, 0x010d] } });
+    const r = await readChip(card.transport, { qr: card.qrText }, { trustStore: trustFor(card) });
+    expect(r.dataGroups.find((g) => g.name === 'DG13')).toMatchObject({ status: 'denied', bytes: 0 });
+    expect(r.document.source).toBe('DG1');
+    expect(r.reading.idNumber).toBe(card.person.idNumber);
+    expect(r.reading.fullName).toBe('NGUYEN THI MAI ANH');
+    expect(r.reading.dateOfIssue).toBeUndefined();
+    expectGenuine(r);
+  });
+
+  it('a CCCD-like eMRTD without DG13 but with its SOD, over BAC from the typed MRZ', async () => {
+    const card = createSoftCard({ pace: false });
+    card.files.delete(0x010d);
+    const r = await readChip(
+      card.transport,
+      { mrz: card.mrzLines.join('\n') },
+      { trustStore: trustFor(card) },
+    );
+    expect(r.access).toBe('BAC');
+    expect(r.dataGroups.find((g) => g.name === 'DG13')?.status).toBe('absent');
+    expect(r.document).toMatchObject({ source: 'DG1', documentType: 'ID', idNumber: card.person.idNumber });
+    expect(r.reading.dateOfExpiry).toBe(card.person.dateOfExpiry);
+    expectGenuine(r);
+  });
+
+  it('a reader failure keeps its own bilingual message and retryability', async () => {
+    const { ReaderError } = await import('../../native/readers/errors');
+    const unplugged: CardTransport = {
+      name: 'unplugged',
+      limits: { maxCommandLength: 261, maxResponseLength: 258, extendedLength: false },
+      transmit: async () => {
+        throw new ReaderError('reader_gone');
+      },
+    };
+    const err = await rejection(readChip(unplugged, { can: '012345' }));
+    expect(err.code).toBe('reader_error');
+    expect(err.retryable).toBe(true);
+    expect(err.vi).toContain('Đầu đọc');
+  });
+});
+
 describe('a plain ICAO 9303 passport (BAC, no DG13, no SOD)', () => {
   it('reads with plain READ BINARY; the MRZ gives the identity; never genuine', async () => {
     const passport = createSoftPassport();
