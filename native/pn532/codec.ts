@@ -259,8 +259,13 @@ function countGarbage(b: Uint8Array, from: number, to: number): number {
   return n;
 }
 
+/**
+ * Skips the 00 postamble, unless that 00 may be the first byte of the next frame's start code (00 FF,
+ * preamble omitted): followed by FF, or the last byte received so far. A zero left in place is
+ * harmless (zeros are never garbage), and the decision no longer depends on how the bytes were chunked.
+ */
 function skipPostamble(b: Uint8Array, pos: number): number {
-  return pos < b.length && b[pos] === 0x00 ? pos + 1 : pos;
+  return pos + 1 < b.length && b[pos] === 0x00 && b[pos + 1] !== 0xff ? pos + 1 : pos;
 }
 
 /** Human-readable frame summary for traces (command codes and lengths only, never payload bytes). */

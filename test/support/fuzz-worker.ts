@@ -1,9 +1,10 @@
 /**
- * Child process for `runFuzzIsolated` (./fuzz.ts): runs fuzz shards one after the other and reports
- * progress over IPC so the parent's watchdog can kill it if a parser hangs.
+ * Child process for `runFuzzIsolated` (./fuzz.ts): runs fuzz shards one after the other (synchronous and
+ * asynchronous targets alike) and reports progress over IPC so the parent's watchdog can kill it if a
+ * parser hangs.
  * Arguments: a JSON list of shards ({ parser, seed, count }) and the slow-input limit in ms.
  */
-import { runFuzz, type FuzzShard } from './fuzz';
+import { runFuzzAsync, type FuzzShard } from './fuzz';
 
 // Stack traces are not needed for the verdict and cost more than most parses.
 Error.stackTraceLimit = 0;
@@ -15,7 +16,7 @@ const send = (m: unknown): void => {
 for (let i = 0; i < shards.length; i++) {
   const s = shards[i]!;
   send({ type: 'progress', shard: i, done: 0 });
-  const stats = runFuzz(s.parser, s.seed, s.count, {
+  const stats = await runFuzzAsync(s.parser, s.seed, s.count, {
     slowMs,
     // The watchdog's self-test: a "parser" that never returns after a while.
     ...(process.env.FUZZ_SELFTEST_HANG_AT
@@ -35,5 +36,6 @@ for (let i = 0; i < shards.length; i++) {
   send({ type: 'shard', shard: i, stats });
   if (stats.finding) break;
 }
-send({ type: 'end' });
-process.disconnect?.();
+// Async targets keep handles open (a database, temp files): leave once the parent has the result.
+if (process.send) process.send({ type: 'end' }, () => process.exit(0));
+else process.exit(0);

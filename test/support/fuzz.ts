@@ -10,8 +10,16 @@
  * IcaoError); anything else (TypeError, RangeError, a library's internal error) is a finding, and so
  * is an input that takes longer than `slowMs`. Runs can be isolated in a child process with a
  * watchdog (`runFuzzIsolated`) so that a parser stuck in a loop is killed and reported, not waited on.
+ *
+ * Beyond the chip parsers, every other parser that takes outside bytes is a target too (defined in
+ * ./fuzz-targets): EF.COM, DG14, DG15, passive authentication of a mutated EF.SOD, PN532 frame streams,
+ * HID POS reports, keyboard-wedge key streams, QR texts, CSV and XLSX roster files, and every IPC
+ * channel's payload (its zod schema, and KioskApi.handle as a signed-in chair). Targets that need I/O
+ * are async (`runFuzzAsync`). Each target lists its allowed error types; a finding's input is saved
+ * under test-artifacts/fuzz-findings/ (or $FUZZ_FINDINGS_DIR) and printed as hex.
  */
 import { fork } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { TlvError, decodeAll, findDeep, type Tlv } from '../../native/icao/tlv';
 import { IcaoError } from '../../native/icao/sw';
@@ -23,6 +31,7 @@ import { parseDg13 } from '../../native/icao/dg13';
 import { parseSod } from '../../native/icao/sod';
 import { hex } from '../../native/util/bytes';
 import { loadChipSamples, type ChipSamples } from './chip-samples';
+import { outsideTargets, OUTSIDE_PARSERS, type OutsideParserName } from './fuzz-targets';
 
 export type Rng = () => number;
 
@@ -197,17 +206,33 @@ export function mutateText(rng: Rng, samples: readonly string[]): string {
 // ---------------------------------------------------------------------------------------------
 // The parsers
 
-export type ParserName = 'tlv' | 'card-access' | 'mrz' | 'dg1' | 'dg2' | 'dg13' | 'sod';
-export const PARSERS: readonly ParserName[] = ['tlv', 'card-access', 'mrz', 'dg1', 'dg2', 'dg13', 'sod'];
+export type ChipParserName = 'tlv' | 'card-access' | 'mrz' | 'dg1' | 'dg2' | 'dg13' | 'sod';
+export type ParserName = ChipParserName | OutsideParserName;
+export const PARSERS: readonly ChipParserName[] = ['tlv', 'card-access', 'mrz', 'dg1', 'dg2', 'dg13', 'sod'];
+/** Every fuzz target: the chip parsers above and the other outside-bytes parsers of ./fuzz-targets. */
+export const ALL_PARSERS: readonly ParserName[] = [...PARSERS, ...OUTSIDE_PARSERS];
 
-interface ParserSpec {
+/** One fuzz target: how to make an input and how to run the parser on it. */
+export interface FuzzTarget<I = unknown> {
   /** Makes the next input. */
-  next: (rng: Rng) => Uint8Array | string;
-  /** Parses it; throws on an invariant violation with a plain Error. */
-  run: (input: Uint8Array | string) => void;
-  /** The parser's own errors. */
+  next: (rng: Rng) => I;
+  /**
+   * Parses it; throws on an invariant violation with a plain Error. May be async (file or database I/O).
+   * Returning false counts the input as cleanly refused by a parser that answers with a result
+   * (`{ ok: false }`) instead of throwing.
+   */
+  run: (input: I) => void | boolean | Promise<void | boolean>;
+  /** The parser's own errors (allowed). */
   own: (e: unknown) => boolean;
+  /** Names of the allowed error types, for reports ([] = the parser must never throw). */
+  allowed?: readonly string[];
+  /** Readable form of an input for a finding (default: hex for bytes, JSON otherwise). */
+  show?: (input: I) => string;
+  /** A floor for the slow-input limit (targets that write files or open workbooks). */
+  slowMs?: number;
 }
+
+type ParserSpec = FuzzTarget<Uint8Array | string>;
 
 const isTlv = (e: unknown): boolean => e instanceof TlvError;
 const isIcao = (e: unknown): boolean => e instanceof IcaoError;
@@ -227,7 +252,7 @@ class InvariantError extends Error {
   override name = 'InvariantError';
 }
 
-function specs(samples: ChipSamples): Record<ParserName, ParserSpec> {
+function specs(samples: ChipSamples): Record<ChipParserName, ParserSpec> {
   const all = [
     ...samples.cardAccess,
     ...samples.com,
@@ -254,11 +279,13 @@ function specs(samples: ChipSamples): Record<ParserName, ParserSpec> {
         }
       },
       own: isTlv,
+      allowed: ['TlvError'],
     },
     'card-access': {
       next: bytes([...samples.cardAccess, ...samples.dg14]),
       run: (b) => void parseCardAccess(b as Uint8Array),
       own: isIcao,
+      allowed: ['IcaoError'],
     },
     mrz: {
       next: (rng) => mutateText(rng, samples.mrz),
@@ -268,12 +295,46 @@ function specs(samples: ChipSamples): Record<ParserName, ParserSpec> {
           throw new InvariantError('MRZ failure without reason');
       },
       own: () => false,
+      allowed: [],
     },
-    dg1: { next: bytes(samples.dg1), run: (b) => void parseDg1(b as Uint8Array), own: isIcao },
-    dg2: { next: bytes(samples.dg2), run: (b) => void parseDg2(b as Uint8Array), own: isIcao },
-    dg13: { next: bytes(samples.dg13), run: (b) => void parseDg13(b as Uint8Array), own: isIcao },
-    sod: { next: bytes(samples.sod), run: (b) => void parseSod(b as Uint8Array), own: isIcao },
+    dg1: {
+      next: bytes(samples.dg1),
+      run: (b) => void parseDg1(b as Uint8Array),
+      own: isIcao,
+      allowed: ['IcaoError'],
+    },
+    dg2: {
+      next: bytes(samples.dg2),
+      run: (b) => void parseDg2(b as Uint8Array),
+      own: isIcao,
+      allowed: ['IcaoError'],
+    },
+    dg13: {
+      next: bytes(samples.dg13),
+      run: (b) => void parseDg13(b as Uint8Array),
+      own: isIcao,
+      allowed: ['IcaoError'],
+    },
+    sod: {
+      next: bytes(samples.sod),
+      run: (b) => void parseSod(b as Uint8Array),
+      own: isIcao,
+      allowed: ['IcaoError'],
+    },
   };
+}
+
+let cachedSamples: ChipSamples | undefined;
+let cachedTargets: Record<ParserName, FuzzTarget> | undefined;
+
+/** Every target by name (built once per process from the fixed samples). */
+export function fuzzTargets(): Record<ParserName, FuzzTarget> {
+  cachedSamples ??= loadChipSamples();
+  cachedTargets ??= {
+    ...(specs(cachedSamples) as Record<ChipParserName, FuzzTarget>),
+    ...outsideTargets({ samples: cachedSamples, mutateBytes, mutateText, InvariantError }),
+  };
+  return cachedTargets;
 }
 
 export interface FuzzOptions {
@@ -284,6 +345,8 @@ export interface FuzzOptions {
   /** Called every `progressEvery` inputs (default 2000). */
   onProgress?: (done: number) => void;
   progressEvery?: number;
+  /** Where a finding's input is saved (default $FUZZ_FINDINGS_DIR, else test-artifacts/fuzz-findings); false = not saved. */
+  saveDir?: string | false;
 }
 
 export interface FuzzFinding {
@@ -296,6 +359,10 @@ export interface FuzzFinding {
   ms?: number;
   /** The input (fictional sample data), hex or JSON string. */
   input: string;
+  /** The input as hex: the bytes, or the UTF-8 of the JSON/text form for structured inputs. */
+  inputHex?: string;
+  /** The file the input was saved to (.bin for bytes, .json otherwise). */
+  file?: string;
 }
 
 export interface FuzzStats {
@@ -311,81 +378,181 @@ export interface FuzzStats {
   finding?: FuzzFinding;
 }
 
-let cachedSamples: ChipSamples | undefined;
+const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
+export const FINDINGS_DIR =
+  process.env.FUZZ_FINDINGS_DIR ?? path.join(ROOT_DIR, 'test-artifacts', 'fuzz-findings');
 
-/** Runs `count` inputs through `parser` in this process; stops at the first finding. */
+function showInput(target: FuzzTarget, input: unknown): string {
+  if (target.show) return target.show(input);
+  if (input instanceof Uint8Array) return hex(input);
+  return JSON.stringify(input);
+}
+
+/** Saves a finding's input (raw bytes as .bin, anything else as .json) and returns the path. */
+function saveFinding(dir: string, f: FuzzFinding, input: unknown): string | undefined {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const base = path.join(dir, `${f.parser}-seed${f.seed}-${f.iteration}`);
+    if (input instanceof Uint8Array) {
+      fs.writeFileSync(`${base}.bin`, input);
+      return `${base}.bin`;
+    }
+    fs.writeFileSync(`${base}.json`, f.input + '\n');
+    return `${base}.json`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One run's bookkeeping, shared by the synchronous and the asynchronous loop. */
+class FuzzRun {
+  readonly stats: FuzzStats;
+  readonly rng: Rng;
+  readonly target: FuzzTarget;
+  private readonly slowMs: number;
+  private readonly every: number;
+  private readonly start = performance.now();
+
+  constructor(
+    parser: ParserName,
+    seed: number,
+    private readonly options: FuzzOptions,
+  ) {
+    const base = fuzzTargets()[parser];
+    if (!base) throw new Error(`unknown fuzz target: ${parser}`);
+    this.target = options.run ? { ...base, run: options.run as (input: unknown) => void } : base;
+    this.rng = mulberry32(seed);
+    this.slowMs = Math.max(options.slowMs ?? 250, this.target.slowMs ?? 0);
+    this.every = options.progressEvery ?? 2000;
+    this.stats = { parser, seed, count: 0, parsed: 0, rejected: 0, errorTypes: {}, maxMs: 0, totalMs: 0 };
+  }
+
+  /** Records one input's outcome; returns true when the run must stop (a finding). */
+  record(i: number, input: unknown, ms: number, threw: boolean, error: unknown, result?: unknown): boolean {
+    const stats = this.stats;
+    stats.count++;
+    if (ms > stats.maxMs) stats.maxMs = ms;
+    if (threw && !this.target.own(error)) {
+      const e = error as Error;
+      this.find(i, input, {
+        kind: 'unexpected_error',
+        error: `${e?.name ?? typeof error}: ${e?.message ?? String(error)}`,
+      });
+      return true;
+    }
+    if (threw || result === false) {
+      stats.rejected++;
+      const name = threw ? (error as Error).name : 'refused';
+      stats.errorTypes[name] = (stats.errorTypes[name] ?? 0) + 1;
+    } else stats.parsed++;
+    if (ms > this.slowMs) {
+      this.find(i, input, { kind: 'slow', ms });
+      return true;
+    }
+    if ((i + 1) % this.every === 0) this.options.onProgress?.(i + 1);
+    return false;
+  }
+
+  private find(i: number, input: unknown, what: Pick<FuzzFinding, 'kind' | 'error' | 'ms'>): void {
+    const shown = showInput(this.target, input);
+    const finding: FuzzFinding = {
+      parser: this.stats.parser,
+      seed: this.stats.seed,
+      iteration: i,
+      ...what,
+      input: shown,
+      inputHex:
+        input instanceof Uint8Array ? shown : Buffer.from(shown, 'utf8').toString('hex').toUpperCase(),
+    };
+    const dir = this.options.saveDir ?? FINDINGS_DIR;
+    if (dir !== false) {
+      const file = saveFinding(dir, finding, input);
+      if (file) finding.file = file;
+    }
+    this.stats.finding = finding;
+  }
+
+  finish(): FuzzStats {
+    this.stats.totalMs = performance.now() - this.start;
+    return this.stats;
+  }
+}
+
+function isPromise(x: unknown): x is Promise<unknown> {
+  return typeof (x as Promise<unknown> | undefined)?.then === 'function';
+}
+
+/** Runs `count` inputs through `parser` in this process; stops at the first finding. Synchronous targets only. */
 export function runFuzz(
   parser: ParserName,
   seed: number,
   count: number,
   options: FuzzOptions = {},
 ): FuzzStats {
-  cachedSamples ??= loadChipSamples();
-  const base = specs(cachedSamples)[parser];
-  const spec = options.run ? { ...base, run: options.run } : base;
-  const rng = mulberry32(seed);
-  const slowMs = options.slowMs ?? 250;
-  const every = options.progressEvery ?? 2000;
-  const stats: FuzzStats = {
-    parser,
-    seed,
-    count: 0,
-    parsed: 0,
-    rejected: 0,
-    errorTypes: {},
-    maxMs: 0,
-    totalMs: 0,
-  };
-  const start = performance.now();
+  const run = new FuzzRun(parser, seed, options);
+  const { target, rng } = run;
   for (let i = 0; i < count; i++) {
-    const input = spec.next(rng);
+    const input = target.next(rng);
     const t0 = performance.now();
     let error: unknown;
     let threw = false;
+    let result: unknown;
     try {
-      spec.run(input);
+      result = target.run(input);
+      if (isPromise(result)) {
+        result.catch(() => undefined);
+        throw new Error(`fuzz target ${parser} is asynchronous: use runFuzzAsync`);
+      }
     } catch (e) {
       threw = true;
       error = e;
     }
-    const ms = performance.now() - t0;
-    stats.count++;
-    if (ms > stats.maxMs) stats.maxMs = ms;
-    const shown = (): string => (typeof input === 'string' ? JSON.stringify(input) : hex(input));
-    if (threw) {
-      if (!spec.own(error)) {
-        const e = error as Error;
-        stats.finding = {
-          parser,
-          seed,
-          iteration: i,
-          kind: 'unexpected_error',
-          error: `${e?.name ?? typeof error}: ${e?.message ?? String(error)}`,
-          input: shown(),
-        };
-        break;
-      }
-      stats.rejected++;
-      const name = (error as Error).name;
-      stats.errorTypes[name] = (stats.errorTypes[name] ?? 0) + 1;
-    } else stats.parsed++;
-    if (ms > slowMs) {
-      stats.finding = { parser, seed, iteration: i, kind: 'slow', ms, input: shown() };
-      break;
-    }
-    if ((i + 1) % every === 0) options.onProgress?.(i + 1);
+    if (run.record(i, input, performance.now() - t0, threw, error, result)) break;
   }
-  stats.totalMs = performance.now() - start;
-  return stats;
+  return run.finish();
+}
+
+/** Like runFuzz, for every target (awaits the asynchronous ones: files, the database). */
+export async function runFuzzAsync(
+  parser: ParserName,
+  seed: number,
+  count: number,
+  options: FuzzOptions = {},
+): Promise<FuzzStats> {
+  const run = new FuzzRun(parser, seed, options);
+  const { target, rng } = run;
+  for (let i = 0; i < count; i++) {
+    const input = target.next(rng);
+    const t0 = performance.now();
+    let error: unknown;
+    let threw = false;
+    let result: unknown;
+    try {
+      result = target.run(input);
+      if (isPromise(result)) result = await result;
+    } catch (e) {
+      threw = true;
+      error = e;
+    }
+    if (run.record(i, input, performance.now() - t0, threw, error, result)) break;
+  }
+  return run.finish();
 }
 
 /** A readable failure message with everything needed to reproduce. */
 export function describeFinding(f: FuzzFinding): string {
   const what = f.kind === 'slow' ? `took ${f.ms?.toFixed(0)} ms` : `threw ${f.error}`;
+  const hexText = f.inputHex ?? f.input;
+  const shown = f.inputHex && f.inputHex !== f.input ? ` = ${cut(f.input)}` : '';
   return (
     `fuzz ${f.parser}: input #${f.iteration} of seed ${f.seed} ${what} ` +
-    `(reproduce: FUZZ_SEED=${f.seed}; input ${f.input.length > 400 ? `${f.input.slice(0, 400)}...` : f.input})`
+    `(reproduce: FUZZ_SEED=${f.seed}; input hex ${cut(hexText)}${shown}` +
+    `${f.file ? `; saved to ${f.file}` : ''})`
   );
+}
+
+function cut(text: string): string {
+  return text.length > 400 ? `${text.slice(0, 400)}...` : text;
 }
 
 // ---------------------------------------------------------------------------------------------
