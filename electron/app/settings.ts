@@ -15,6 +15,12 @@ export interface StationSettings {
   verdictSeconds: number;
   readers: ReaderSettingsDTO;
   trustStoreUpdatedAt: string | null;
+  /**
+   * Retention (Decree 13/2023): the personal data of signed sessions is erased this many days after
+   * sign-off, applied when the app starts (KioskApi.applyRetention); null keeps it until purged by
+   * hand (`kiosk privacy purge`).
+   */
+  retentionDays: number | null;
 }
 
 export function defaultSettings(): StationSettings {
@@ -33,6 +39,7 @@ export function defaultSettings(): StationSettings {
       hidPos: null,
     },
     trustStoreUpdatedAt: null,
+    retentionDays: null,
   };
 }
 
@@ -46,6 +53,7 @@ const storedSchemas: { [K in keyof StationSettings]: z.ZodType<StationSettings[K
   verdictSeconds: z.number().int().min(0).max(600),
   readers: readerSettingsSchema,
   trustStoreUpdatedAt: z.string().nullable(),
+  retentionDays: z.number().int().min(0).max(36_500).nullable(),
 };
 
 export class SettingsService {

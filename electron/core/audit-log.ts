@@ -24,7 +24,9 @@ export type LogKind =
   | 'roster_imported'
   | 'sign_in'
   | 'sign_in_failed'
-  | 'settings_changed';
+  | 'settings_changed'
+  /** A retention purge erased the personal data of signed sessions (details: codes and counts only). */
+  | 'privacy_purged';
 
 export interface LogEntryInput {
   kind: LogKind;

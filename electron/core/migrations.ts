@@ -122,4 +122,72 @@ CREATE TABLE app_settings (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'station keys, signed session seals, personal data sealing and retention purge',
+    sql: `
+-- The station's secrets, wrapped by the key provider (key file or the OS keychain); see key-store.ts.
+CREATE TABLE station_keys (
+  name       TEXT PRIMARY KEY,
+  provider   TEXT NOT NULL,
+  wrapped    BLOB NOT NULL,
+  public_key TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE TRIGGER station_keys_no_update BEFORE UPDATE ON station_keys
+BEGIN SELECT RAISE(ABORT, 'station keys are never changed'); END;
+CREATE TRIGGER station_keys_no_delete BEFORE DELETE ON station_keys
+BEGIN SELECT RAISE(ABORT, 'station keys are never deleted'); END;
+
+-- The signed statement of a session's sign-off (session-seal.ts): canonical JSON, its Ed25519
+-- signature (base64), the public key (PEM) and its SHA-256 fingerprint.
+CREATE TABLE session_seals (
+  session_id      INTEGER PRIMARY KEY REFERENCES exam_sessions(id),
+  statement       TEXT NOT NULL,
+  signature       TEXT NOT NULL,
+  public_key      TEXT NOT NULL,
+  key_fingerprint TEXT NOT NULL,
+  created_at      TEXT NOT NULL
+);
+CREATE TRIGGER session_seals_no_update BEFORE UPDATE ON session_seals
+BEGIN SELECT RAISE(ABORT, 'a session seal is never changed'); END;
+CREATE TRIGGER session_seals_no_delete BEFORE DELETE ON session_seals
+BEGIN SELECT RAISE(ABORT, 'a session seal is never deleted'); END;
+
+-- At sign-off every candidate row gets a random nonce and a digest of its personal data (the
+-- roster digest in the statement is built from these digests); a retention purge removes the
+-- personal data and the nonce but keeps the digest, so the seal still verifies and the digest
+-- alone reveals nothing.
+ALTER TABLE candidates ADD COLUMN seal_nonce TEXT;
+ALTER TABLE candidates ADD COLUMN personal_digest TEXT;
+ALTER TABLE candidates ADD COLUMN purged_at TEXT;
+
+-- A signed session's candidates stay read-only with two exceptions, each allowed in one exact shape:
+--  1. the retention purge: the personal data is erased (nothing else changes, nothing is rewritten);
+--  2. encrypting a photo or note that an older version stored in plain text, in sessions signed
+--     before seals existed (no personal digest), leaving every other column as it was.
+DROP TRIGGER candidates_no_update_when_signed;
+CREATE TRIGGER candidates_no_update_when_signed BEFORE UPDATE ON candidates
+WHEN (SELECT state FROM exam_sessions WHERE id = OLD.session_id) = 'signed'
+  AND NOT (
+    NEW.id = OLD.id AND NEW.session_id = OLD.session_id AND NEW.candidate_no = OLD.candidate_no
+    AND NEW.licence_class IS OLD.licence_class AND NEW.source_row IS OLD.source_row
+    AND NEW.personal_digest IS OLD.personal_digest
+    AND (
+      (OLD.purged_at IS NULL AND NEW.purged_at IS NOT NULL
+        AND NEW.full_name = '' AND NEW.date_of_birth = '' AND NEW.id_number = '-' || OLD.id
+        AND NEW.old_id_number IS NULL AND NEW.sex IS NULL AND NEW.photo IS NULL
+        AND NEW.photo_mime IS NULL AND NEW.note IS NULL AND NEW.seal_nonce IS NULL)
+      OR
+      (OLD.personal_digest IS NULL AND NEW.purged_at IS OLD.purged_at AND NEW.seal_nonce IS OLD.seal_nonce
+        AND NEW.full_name = OLD.full_name AND NEW.date_of_birth = OLD.date_of_birth
+        AND NEW.id_number = OLD.id_number AND NEW.old_id_number IS OLD.old_id_number
+        AND NEW.sex IS OLD.sex AND NEW.photo_mime IS OLD.photo_mime
+        AND (NEW.photo IS OLD.photo OR substr(NEW.photo, 1, 4) = CAST('CKE1' AS BLOB))
+        AND (NEW.note IS OLD.note OR substr(NEW.note, 1, 7) = 'enc:v1:'))
+    )
+  )
+BEGIN SELECT RAISE(ABORT, 'session is signed and read-only'); END;
+`,
+  },
 ];

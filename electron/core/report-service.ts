@@ -5,6 +5,8 @@ import type { ReportCandidate, ReportFlaggedCheck, ReportModel, ReportLang } fro
 import type { AuthenticityVerdict, Reason } from '../../native/cccd/types';
 import type { IdentityVerdict } from './verification';
 import { KioskError } from './errors';
+import { findSeal, parseStatement } from './session-seal';
+import { reportLabels } from './reports/labels';
 
 export type ReportFormat = 'csv' | 'xlsx' | 'pdf';
 export const REPORT_FORMATS: ReportFormat[] = ['csv', 'xlsx', 'pdf'];
@@ -22,12 +24,17 @@ export class ReportService {
     private readonly timeZone: string,
   ) {}
 
-  /** Builds the attendance report of a session from the roster and the log. */
-  build(sessionCode: string, now = new Date()): ReportModel {
+  /**
+   * Builds the attendance report of a session from the roster and the log. Candidates whose personal
+   * data was purged (retention) keep their number, class and verdicts; their name reads as removed
+   * in `lang`. A signed session's integrity block is its signed statement (head, signature, key).
+   */
+  build(sessionCode: string, now = new Date(), lang: ReportLang = 'vi'): ReportModel {
     const session = this.sessions.get(sessionCode);
+    const redacted = reportLabels(lang).redacted;
     const candidates = this.db
       .prepare(
-        `SELECT c.id, c.candidate_no, c.full_name, c.date_of_birth, c.id_number, c.licence_class,
+        `SELECT c.id, c.candidate_no, c.full_name, c.date_of_birth, c.id_number, c.licence_class, c.purged_at,
                 l.at, l.actor, l.station, l.source, l.identity_verdict, l.authenticity_verdict
          FROM candidates c
          LEFT JOIN audit_log l ON l.id = (
@@ -43,6 +50,7 @@ export class ReportService {
       date_of_birth: string;
       id_number: string;
       licence_class: string | null;
+      purged_at: string | null;
       at: string | null;
       actor: string | null;
       station: string | null;
@@ -52,9 +60,9 @@ export class ReportService {
     }>;
     const reportCandidates: ReportCandidate[] = candidates.map((c) => ({
       candidateNo: c.candidate_no,
-      fullName: c.full_name,
-      dateOfBirth: c.date_of_birth,
-      idNumberMasked: maskIdNumber(c.id_number),
+      fullName: c.purged_at ? redacted : c.full_name,
+      dateOfBirth: c.purged_at ? '' : c.date_of_birth,
+      idNumberMasked: c.purged_at ? '' : maskIdNumber(c.id_number),
       licenceClass: c.licence_class ?? undefined,
       present: c.at !== null,
       checkedInAt: c.at ?? undefined,
@@ -68,7 +76,7 @@ export class ReportService {
     const flaggedRows = this.db
       .prepare(
         `SELECT l.id, l.at, l.actor, l.station, l.source, l.identity_verdict, l.authenticity_verdict, l.outcome,
-                l.reasons, c.candidate_no, c.full_name
+                l.reasons, c.candidate_no, c.full_name, c.purged_at
          FROM audit_log l LEFT JOIN candidates c ON c.id = l.candidate_id
          WHERE l.session_code = ? AND l.kind = 'check' AND l.outcome IN ('rejected', 'accepted_with_warnings')
          ORDER BY l.id`,
@@ -85,6 +93,7 @@ export class ReportService {
       reasons: string;
       candidate_no: string | null;
       full_name: string | null;
+      purged_at: string | null;
     }>;
     const flagged: ReportFlaggedCheck[] = flaggedRows.map((f) => ({
       logId: f.id,
@@ -95,7 +104,7 @@ export class ReportService {
       identityVerdict: f.identity_verdict,
       authenticityVerdict: f.authenticity_verdict,
       candidateNo: f.candidate_no ?? undefined,
-      fullName: f.full_name ?? undefined,
+      fullName: f.purged_at ? redacted : (f.full_name ?? undefined),
       reasons: JSON.parse(f.reasons) as Reason[],
     }));
 
@@ -110,6 +119,8 @@ export class ReportService {
 
     const present = reportCandidates.filter((c) => c.present).length;
     const head = this.log.headEntry();
+    const seal = session.state === 'signed' ? findSeal(this.db, session.id) : undefined;
+    const sealed = seal ? parseStatement(seal.statement) : null;
     return {
       session: {
         code: session.code,
@@ -133,7 +144,19 @@ export class ReportService {
         rejectedChecks: flaggedRows.filter((f) => f.outcome === 'rejected').length,
         warningChecks: flaggedRows.filter((f) => f.outcome === 'accepted_with_warnings').length,
       },
-      integrity: head ? { headHash: head.hash, entries: head.id } : undefined,
+      integrity:
+        seal && sealed
+          ? {
+              headHash: sealed.head.hash,
+              entries: sealed.head.id,
+              signature: seal.signature,
+              publicKey: seal.publicKey,
+              statement: seal.statement,
+              keyFingerprint: seal.keyFingerprint,
+            }
+          : head
+            ? { headHash: head.hash, entries: head.id }
+            : undefined,
     };
   }
 
@@ -143,7 +166,7 @@ export class ReportService {
     out: string,
     lang: ReportLang = 'vi',
   ): Promise<ReportModel> {
-    const model = this.build(sessionCode);
+    const model = this.build(sessionCode, new Date(), lang);
     // The writers pull in exceljs and pdfkit: load them only when a report is written.
     switch (format) {
       case 'csv':

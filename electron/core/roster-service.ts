@@ -6,6 +6,7 @@ import { readRosterFile, type RosterRow, type RosterRowError } from './roster-fi
 import { KioskError, storageError } from './errors';
 import { sha256Hex } from './canonical';
 import { foldName, stripDiacritics } from '../../native/cccd/names';
+import { candidateContext, type DataCipher } from './data-crypto';
 
 export interface ImportOptions {
   sheet?: string;
@@ -57,6 +58,8 @@ export class RosterService {
     private readonly db: Db,
     private readonly log: AuditLog,
     private readonly sessions: SessionService,
+    /** Encrypts photos and notes at rest (data-crypto.ts); callers see plain values. */
+    private readonly cipher: DataCipher,
   ) {}
 
   /** Validates rows that were read (from a file or the UI preview) against the session. */
@@ -152,6 +155,8 @@ export class RosterService {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const row of rows) {
+        // Photos and notes (free text that may hold an address or remarks) are encrypted at rest,
+        // bound to their session and candidate number.
         insert.run(
           session.id,
           row.candidateNo,
@@ -161,9 +166,13 @@ export class RosterService {
           row.oldIdNumber ?? null,
           row.licenceClass ?? null,
           row.sex ?? null,
-          row.photo ? Buffer.from(row.photo.data) : null,
+          row.photo
+            ? this.cipher.encrypt(row.photo.data, candidateContext('photo', session.id, row.candidateNo))
+            : null,
           row.photo?.mime ?? null,
-          row.note ?? null,
+          row.note
+            ? this.cipher.encryptText(row.note, candidateContext('note', session.id, row.candidateNo))
+            : null,
           row.rowNumber,
         );
       }
@@ -216,7 +225,10 @@ export class RosterService {
       oldIdNumber: r.old_id_number,
       licenceClass: r.licence_class,
       sex: r.sex,
-      note: r.note,
+      note:
+        r.note === null
+          ? null
+          : this.cipher.decryptText(r.note, candidateContext('note', session.id, r.candidate_no)),
       hasPhoto: r.has_photo === 1,
       checkInLogId: r.log_id,
       checkedInAt: r.log_id ? (atOf.get(r.log_id) as { at: string }).at : null,
@@ -231,11 +243,17 @@ export class RosterService {
     );
   }
 
+  /** The roster photo, decrypted; null when there is none. Throws a KioskError when it was altered. */
   photo(candidateId: number): { mime: string; data: Uint8Array } | null {
-    const r = this.db.prepare('SELECT photo, photo_mime FROM candidates WHERE id = ?').get(candidateId) as
-      { photo: Buffer | null; photo_mime: string | null } | undefined;
+    const r = this.db
+      .prepare('SELECT session_id, candidate_no, photo, photo_mime FROM candidates WHERE id = ?')
+      .get(candidateId) as
+      | { session_id: number; candidate_no: string; photo: Buffer | null; photo_mime: string | null }
+      | undefined;
     if (!r?.photo || !r.photo_mime) return null;
-    return { mime: r.photo_mime, data: new Uint8Array(r.photo) };
+    // Always ciphertext (the open-time migration encrypts older plain photos): anything else was altered.
+    const data = this.cipher.decrypt(r.photo, candidateContext('photo', r.session_id, r.candidate_no));
+    return { mime: r.photo_mime, data: new Uint8Array(data) };
   }
 
   counts(sessionCode: string): { total: number; present: number } {

@@ -7,11 +7,22 @@ import { CheckService } from './check-service';
 import { ReportService } from './report-service';
 import { resolveDbPath } from './paths';
 import type { VerificationPolicy } from './verification';
+import { FileKeyProvider, defaultKeyFilePath, type KeyProvider } from './key-provider';
+import { KeyStore } from './key-store';
+import { StationKey } from './station-key';
+import { DataCipher } from './data-crypto';
+import { SessionSealer } from './session-seal';
+import { PrivacyService } from './privacy';
 
 export interface ServicesOptions {
   dbPath?: string;
   policy?: VerificationPolicy;
   timeZone?: string;
+  /**
+   * Protects the station keys: the app passes its safeStorage provider; by default (CLI, tests) a
+   * key file next to the database, or at $KIOSK_KEY_FILE, created on first use.
+   */
+  keyProvider?: KeyProvider;
 }
 
 /**
@@ -27,19 +38,35 @@ export class KioskServices {
   readonly checks: CheckService;
   readonly reports: ReportService;
   readonly timeZone: string;
+  readonly keyProvider: KeyProvider;
+  readonly keys: KeyStore;
+  readonly stationKey: StationKey;
+  readonly privacy: PrivacyService;
 
   constructor(options: ServicesOptions = {}) {
     this.dbPath = resolveDbPath(options.dbPath);
     this.timeZone = options.timeZone ?? process.env.KIOSK_TZ ?? 'Asia/Ho_Chi_Minh';
     this.db = openDatabase(this.dbPath);
+    this.keyProvider = options.keyProvider ?? new FileKeyProvider(defaultKeyFilePath(this.dbPath));
+    this.keys = new KeyStore(this.db, this.keyProvider);
+    this.stationKey = new StationKey(this.keys);
+    const cipher = new DataCipher(this.keys);
     this.log = new AuditLog(this.db);
-    this.sessions = new SessionService(this.db, this.log);
-    this.roster = new RosterService(this.db, this.log, this.sessions);
+    this.sessions = new SessionService(this.db, this.log, new SessionSealer(this.db, this.stationKey));
+    this.roster = new RosterService(this.db, this.log, this.sessions, cipher);
+    this.privacy = new PrivacyService(this.db, this.log, cipher);
     this.checks = new CheckService(this.db, this.log, this.sessions, {
       policy: options.policy,
       timeZone: this.timeZone,
     });
     this.reports = new ReportService(this.db, this.log, this.sessions, this.timeZone);
+    try {
+      // Photos and notes an older version stored in plain text are encrypted now (once).
+      this.privacy.encryptLegacyPlaintext();
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
   }
 
   close(): void {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Db } from './db';
 import { KioskError, storageError } from './errors';
-import type { AuditLog } from './audit-log';
+import type { AuditLog, LogEntry } from './audit-log';
+import type { SessionSealer } from './session-seal';
 
 export type SessionState = 'open' | 'closed' | 'signed';
 
@@ -78,6 +79,8 @@ export class SessionService {
   constructor(
     private readonly db: Db,
     private readonly log: AuditLog,
+    /** Seals signed sessions with the station key (session-seal.ts); without it, sign-off is unsealed. */
+    private readonly sealer?: SessionSealer,
   ) {}
 
   create(input: SessionInput, by: Actor): ExamSession {
@@ -161,10 +164,16 @@ export class SessionService {
     return this.transition(s, 'closed', by, { closed_at: new Date().toISOString() }, 'session_closed');
   }
 
-  /** closed → signed: the chair signs off; the session becomes read-only for good. */
+  /**
+   * closed → signed: the chair signs off; the session becomes read-only for good. With a sealer, the
+   * same transaction seals the roster and stores the signed statement naming the log head (the
+   * `session_signed` entry): no sign-off without its seal.
+   */
   sign(code: string, by: Actor, extraDetails: Record<string, unknown> = {}): ExamSession {
     const s = this.get(code);
     if (s.state !== 'closed') throw notInState(s, 'closed');
+    const sealer = this.sealer;
+    sealer?.ready();
     const now = new Date().toISOString();
     return this.transition(
       s,
@@ -173,6 +182,10 @@ export class SessionService {
       { signed_at: now, signed_by: by.actor },
       'session_signed',
       extraDetails,
+      sealer && {
+        before: () => sealer.sealRoster(s.id),
+        after: (head) => void sealer.seal(s.id, head, by),
+      },
     );
   }
 
@@ -183,17 +196,22 @@ export class SessionService {
     cols: Record<string, string>,
     kind: 'session_closed' | 'session_signed',
     details: Record<string, unknown> = {},
+    hooks?: { before: () => void; after: (entry: LogEntry) => void },
   ): ExamSession {
     const sets = Object.keys(cols)
       .map((c) => `${c} = @${c}`)
       .join(', ');
     try {
-      this.db.transaction(() => {
-        this.db
-          .prepare(`UPDATE exam_sessions SET state = @state, ${sets} WHERE id = @id AND state = @from`)
-          .run({ ...cols, state: to, id: s.id, from: s.state });
-        this.log.append({ kind, ...by, sessionCode: s.code, details });
-      })();
+      this.db
+        .transaction(() => {
+          hooks?.before();
+          this.db
+            .prepare(`UPDATE exam_sessions SET state = @state, ${sets} WHERE id = @id AND state = @from`)
+            .run({ ...cols, state: to, id: s.id, from: s.state });
+          const entry = this.log.append({ kind, ...by, sessionCode: s.code, details });
+          hooks?.after(entry);
+        })
+        .immediate();
     } catch (err) {
       throw storageError(err);
     }

@@ -60,7 +60,8 @@ describe('CSV report', () => {
     expect(rows[2]).toEqual(['']);
     expect(rows[3]?.[0]).toBe('STT');
     expect(rows[3]).toContain('Lý do');
-    expect(rows).toHaveLength(5);
+    // The flagged table ends at the blank line before the log integrity fields.
+    expect(rows[5]).toEqual(['']);
     const f = rows[4]!;
     expect(f[1]).toBe('12/03/2025 08:00:00');
     expect(f[2]).toBe('1000');
@@ -92,7 +93,8 @@ describe('CSV report', () => {
       expect(r[7]).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
       expect(r[3]).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
     }
-    const flagged = rows.slice(blank + 2);
+    const end = rows.findIndex((r, i) => i > blank && r.length === 1 && r[0] === '');
+    const flagged = rows.slice(blank + 2, end);
     expect(flagged).toHaveLength(25);
     expect(flagged.map((r) => r[2])).toEqual(model.flagged.map((f) => String(f.logId)));
   });

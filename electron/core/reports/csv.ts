@@ -1,7 +1,7 @@
 /**
  * CSV attendance report: UTF-8 with a BOM (Excel then reads the Vietnamese correctly), CRLF line
  * ends, RFC 4180 quoting. First the candidate table, then a blank line, then the table of rejected
- * or flagged checks. Text cells that a spreadsheet would run as a formula are neutralised.
+ * or flagged checks, then (after another blank line) the log integrity fields. Text cells that a spreadsheet would run as a formula are neutralised.
  */
 import { assertTimeZone, formatCalendarDate, formatInstant } from './format';
 import { writeFileAtomic } from './io';
@@ -117,6 +117,20 @@ export function reportToCsv(model: ReportModel, opts: CsvReportOptions = {}): st
       L.source[f.source] ?? f.source,
     ]);
   });
+
+  // The log integrity data (head hash, and for a signed session the signature, public key and the
+  // signed statement), one "label,value" row each, so `kiosk log verify --report` can read them.
+  const g = model.integrity;
+  if (g) {
+    out.push('');
+    line([L.integrityTitle]);
+    line([L.integrity.headHash, g.headHash]);
+    line([L.integrity.entries, g.entries]);
+    if (g.signature) line([L.integrity.signature, g.signature]);
+    // A PEM's own line breaks become CRLF too, like every other line end of the file.
+    if (g.publicKey) line([L.integrity.publicKey, g.publicKey.replace(/\r?\n/g, CRLF)]);
+    if (g.statement) line([L.integrity.statement, g.statement]);
+  }
 
   return BOM + out.join(CRLF) + CRLF;
 }

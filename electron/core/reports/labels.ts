@@ -69,8 +69,12 @@ export interface ReportLabels {
     entries: string;
     signature: string;
     publicKey: string;
+    /** The signed statement (canonical JSON) of the sign-off. */
+    statement: string;
     none: string;
   };
+  /** Shown instead of the name of a candidate whose personal data was purged (retention). */
+  redacted: string;
   signaturesTitle: string;
   chairman: string;
   examinerRole: string;
@@ -159,8 +163,10 @@ const vi: ReportLabels = {
     entries: 'Số bản ghi nhật ký',
     signature: 'Chữ ký số',
     publicKey: 'Khóa công khai',
+    statement: 'Nội dung xác nhận đã ký số',
     none: 'Không có thông tin toàn vẹn nhật ký.',
   },
+  redacted: '(đã xóa hết thời hạn lưu trữ)',
   signaturesTitle: 'XÁC NHẬN',
   chairman: 'Chủ tịch hội đồng',
   examinerRole: 'Cán bộ sát hạch',
@@ -251,8 +257,10 @@ const en: ReportLabels = {
     entries: 'Log entries',
     signature: 'Signature',
     publicKey: 'Public key',
+    statement: 'Signed statement',
     none: 'No log integrity information.',
   },
+  redacted: '(removed after the retention period)',
   signaturesTitle: 'SIGNATURES',
   chairman: 'Chair of the council',
   examinerRole: 'Examiner',

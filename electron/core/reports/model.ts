@@ -108,6 +108,10 @@ export interface ReportIntegrity {
   signature?: string;
   /** Public key that verifies the signature (hex, base64 or PEM). */
   publicKey?: string;
+  /** The signed statement (canonical JSON) that `signature` covers, when the session was signed. */
+  statement?: string;
+  /** SHA-256 fingerprint (hex) of the public key. */
+  keyFingerprint?: string;
 }
 
 export interface ReportModel {

@@ -21,6 +21,7 @@ import {
   formatInstantTime,
 } from './format';
 import { writeFileAtomic } from './io';
+import { PDF_SEAL_KEY, pdfSealValue } from '../report-seal';
 import { authenticityVerdictLabel, identityVerdictLabel, reasonText, reportLabels } from './labels';
 import type { ReportLabels } from './labels';
 import type { AuthenticityVerdict, IdentityVerdict, ReportModel, ReportWriteOptions } from './model';
@@ -548,6 +549,7 @@ function drawIntegrity(lay: Layout, model: ReportModel, L: ReportLabels): void {
   item(L.integrity.entries, [String(g.entries)], false);
   if (g.signature) item(L.integrity.signature, chunkMonospace(g.signature, perLine), true);
   if (g.publicKey) item(L.integrity.publicKey, chunkMonospace(g.publicKey, perLine), true);
+  if (g.statement) item(L.integrity.statement, chunkMonospace(g.statement, perLine), true);
 }
 
 /**
@@ -651,6 +653,8 @@ export async function renderReportPdf(model: ReportModel, opts: ReportWriteOptio
       Producer: 'CCCD Kiosk (pdfkit)',
       CreationDate: created,
       ModDate: created,
+      // The integrity data, machine-readable (report-seal.ts): `kiosk log verify --report` reads it.
+      ...(model.integrity ? { [PDF_SEAL_KEY]: pdfSealValue(model.integrity) } : {}),
     },
   });
   const chunks: Buffer[] = [];

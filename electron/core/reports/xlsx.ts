@@ -194,6 +194,7 @@ export function buildReportWorkbook(model: ReportModel, opts: ReportWriteOptions
     put(L.integrity.entries, text(g.entries));
     if (g.signature) put(L.integrity.signature, mono(g.signature));
     if (g.publicKey) put(L.integrity.publicKey, mono(g.publicKey));
+    if (g.statement) put(L.integrity.statement, mono(g.statement));
   }
   wi.getColumn(2).alignment = { wrapText: true, vertical: 'top', horizontal: 'left' };
 
