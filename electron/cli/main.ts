@@ -254,9 +254,30 @@ function printCheck(rec: CheckRecord, json: boolean): void {
 const log = program.command('log').description('the tamper-evident audit log');
 log
   .command('verify')
-  .description('recompute the hash chain; exit 1 naming the first broken entry')
+  .description(
+    'recompute the hash chain; exit 1 naming the first broken entry. With --session: also the signed ' +
+      'sign-off statement, the database rows it covers and (--report) a report file',
+  )
+  .option('--session <code>', "check this session's signed statement against the database")
+  .option('--report <file>', 'a PDF, CSV or XLSX report of the session to check too (needs --session)')
+  .option(
+    '--public-key <file>',
+    "trust this PEM public key (from 'kiosk key export') instead of the station key",
+  )
   .action(
-    action((s, g) => {
+    action(async (s, g, opts: { session?: string; report?: string; publicKey?: string }) => {
+      if (opts.session) {
+        return (await import('./security-commands')).verifySessionCommand(s, g, {
+          ...opts,
+          session: opts.session,
+        });
+      }
+      if (opts.report || opts.publicKey) {
+        throw new UsageError({
+          vi: '--report và --public-key cần --session.',
+          en: '--report and --public-key need --session.',
+        });
+      }
       const r = s.log.verify();
       if (g.json) printJson(r);
       else if (r.ok)
@@ -337,6 +358,7 @@ demo
   );
 
 (await import('./chip-commands')).registerChipCommands(program);
+(await import('./security-commands')).registerSecurityCommands(program, action);
 
 // ---- run ----------------------------------------------------------------------------------
 try {
