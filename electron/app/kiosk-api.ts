@@ -16,6 +16,7 @@ import { KioskServices } from '../core/services';
 import { notInState, type Actor } from '../core/sessions';
 import { CheckService, type CheckRecord } from '../core/check-service';
 import { KioskError } from '../core/errors';
+import type { PurgeResult } from '../core/privacy';
 import { maskIdNumber } from '../core/report-service';
 import { readRosterFile, type RosterRow } from '../core/roster-file';
 import { seedDemo, type DemoSeedResult } from '../core/demo';
@@ -147,6 +148,25 @@ export class KioskApi {
       if (!this.users.find(a.username)) await this.users.create(a);
     }
     return this.demoSeed;
+  }
+
+  /**
+   * Applies the retention setting (Decree 13/2023) once at start-up: the personal data of sessions
+   * signed more than `retentionDays` ago is erased (privacy.ts). Null when retention is off.
+   */
+  applyRetention(): PurgeResult | null {
+    const s = this.settings.get();
+    if (s.retentionDays === null) return null;
+    const r = this.services.privacy.purge({
+      olderThanDays: s.retentionDays,
+      by: { station: s.stationName, actor: 'retention' },
+    });
+    this.logger.info('privacy.retention', {
+      days: s.retentionDays,
+      sessions: r.sessions.length,
+      candidates: r.candidates,
+    });
+    return r;
   }
 
   /** Applies the stored reader settings to the reader port (call once at start-up). */

@@ -10,13 +10,14 @@
 import { app, BrowserWindow, Menu, protocol, session } from 'electron';
 import path from 'node:path';
 import { KioskServices } from '../core/services';
-import { PRODUCT_NAME, defaultUserDataDir } from '../core/paths';
+import { PRODUCT_NAME, defaultUserDataDir, resolveDbPath } from '../core/paths';
 import { KioskApi } from '../app/kiosk-api';
 import { FileAppLogger } from '../app/app-log';
 import { parseFlags } from '../app/flags';
 import { ElectronDialogs } from './dialogs';
 import { registerIpcHandlers, WindowEvents, type SenderPolicy } from './ipc';
 import { createReaderPort } from './readers';
+import { createAppKeyProvider } from './safe-storage-key-provider';
 import {
   APP_SCHEME,
   APP_URL,
@@ -82,7 +83,8 @@ async function main(): Promise<void> {
 
   if (!isDev) Menu.setApplicationMenu(null);
 
-  const services = new KioskServices();
+  // The station keys (signing, data encryption) are protected by the OS keychain (safeStorage).
+  const services = new KioskServices({ keyProvider: createAppKeyProvider(resolveDbPath(), logger) });
   const events = new WindowEvents();
   const ref: { api?: KioskApi } = {};
   const dialogs = new ElectronDialogs(() => ref.api?.settings.get().language ?? 'vi');
@@ -98,6 +100,13 @@ async function main(): Promise<void> {
     demo: flags.demo,
   });
   ref.api = api;
+  try {
+    api.applyRetention();
+  } catch (e) {
+    logger.error('privacy.retention_failed', {
+      code: e instanceof Error ? (e as { code?: string }).code : null,
+    });
+  }
   if (flags.demo) {
     const seed = await api.seedDemo();
     logger.info('demo.seeded', { candidates: seed.candidates });
