@@ -1,4 +1,5 @@
 import type { ApiError, Bilingual, Result } from '../../electron/shared/ipc-contract';
+import i18next from './i18n';
 
 /** A failed call: carries the bilingual error from the main process. */
 export class ApiCallError extends Error {
@@ -20,8 +21,8 @@ export function toError(e: unknown): ApiError {
   if (e instanceof ApiCallError) return e.error;
   return {
     code: 'ui_error',
-    vi: 'Lỗi không mong đợi trên màn hình. Vui lòng thử lại.',
-    en: e instanceof Error ? e.message : 'Unexpected error',
+    vi: i18next.t('common.uiError', { lng: 'vi' }),
+    en: i18next.t('common.uiError', { lng: 'en' }),
   };
 }
 

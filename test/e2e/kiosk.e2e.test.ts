@@ -404,6 +404,12 @@ describe('chip reads through the software card (PN532 emulator on a pty, real re
     const hub = new ReaderHub({ trustStoreDir: trustDir, manager: { pollIntervalMs: 100, cardPollMs: 100 } });
     k2 = await startKiosk(rendererDir, { readers: hub, trustStoreDir: trustDir });
     await k2.api.users.create({
+      username: CHAIR.username,
+      displayName: CHAIR.name,
+      role: 'chair',
+      pin: CHAIR.pin,
+    });
+    await k2.api.users.create({
       username: EXAMINER.username,
       displayName: EXAMINER.name,
       role: 'examiner',
@@ -507,6 +513,25 @@ describe('chip reads through the software card (PN532 emulator on a pty, real re
     await shoot(p2, '25-verdict-cloned-chip');
     emu.removeCard();
     await p2.getByTestId('verdict-dismiss').click();
+  });
+
+  it('the chair sees the chip read in the log: authenticity checks and the trace summary, no personal data', async () => {
+    await p2.getByTestId('sign-out').click();
+    await p2.getByTestId(`user-${CHAIR.username}`).click();
+    await p2.getByTestId('signin-pin').fill(CHAIR.pin);
+    await p2.getByTestId('signin-pin').press('Enter');
+    await p2.getByTestId('nav-log').click();
+    await p2.getByTestId('log-outcome').selectOption('accepted');
+    await expect.poll(() => p2.getByTestId('log-table').locator('tbody tr').count()).toBe(1);
+    await p2.getByTestId('log-table').locator('tbody tr').first().click();
+    const details = p2.getByTestId('log-details');
+    await details.waitFor();
+    await expect(details.textContent()).resolves.toContain('Số lệnh APDU');
+    await expect(details.textContent()).resolves.toContain('PACE');
+    await expect(details.textContent()).resolves.not.toContain(cards.genuine.person.idNumber);
+    await shoot(p2, '26-log-chip-entry');
+    await details.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await shoot(p2, '27-log-chip-trace');
     expect(kp2.problems).toEqual([]);
   });
 });

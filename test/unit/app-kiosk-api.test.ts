@@ -9,6 +9,7 @@ import { LOCK_BASE_MS, MAX_FAILED_PINS } from '../../electron/app/users';
 import { fictionalPerson, qrTextOf, rosterCsv } from '../../electron/core/fictional-people';
 import type { ChannelName, RequestOf, ResponseOf, Result } from '../../electron/shared/ipc-contract';
 import { tempDir } from '../support/tmp';
+import { createSoftCard } from '../../native/softcard/soft-card';
 
 const dir = tempDir('kiosk-api-');
 let n = 0;
@@ -443,7 +444,7 @@ describe('KioskApi: roster, checks, log, sign-off, reports, settings', () => {
     expect(await h.ok(chair, 'log.actors')).toEqual(['exam1']);
   });
 
-  it('imports trust-store files through the folder dialog, skipping unreadable ones', async () => {
+  it('imports trust-store files through the folder dialog, skipping unreadable ones and keeping real CSCAs', async () => {
     const h = await ready();
     const src = path.join(dir, 'csca-src');
     fs.mkdirSync(src, { recursive: true });
@@ -455,6 +456,18 @@ describe('KioskApi: roster, checks, log, sign-off, reports, settings', () => {
     expect(r.skipped.map((s) => s.file)).toEqual(['broken.cer']);
     expect(r.skipped[0]!.reason.vi).toBeTruthy();
     expect((await h.ok(chair, 'settings.importTrustStore')).cancelled).toBe(true);
+    // A real CSCA certificate (the software card's test PKI) is copied in, once.
+    fs.writeFileSync(path.join(src, 'csca-test.pem'), createSoftCard().csca.pem);
+    h.dialogs.queueFolder(src);
+    const ok = await h.ok(chair, 'settings.importTrustStore');
+    expect(ok).toMatchObject({ cancelled: false, imported: 1, total: 1 });
+    h.dialogs.queueFolder(src);
+    expect(await h.ok(chair, 'settings.importTrustStore')).toMatchObject({ imported: 0, total: 1 });
+    expect((await h.ok(examiner, 'settings.get')).trustStore.files).toBe(1);
+    expect(h.services.log.list({ kind: 'settings_changed' }).at(-1)?.details).toMatchObject({
+      action: 'trust_store_imported',
+      imported: 1,
+    });
   });
 });
 

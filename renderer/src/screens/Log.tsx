@@ -165,11 +165,21 @@ export function LogScreen({ ctx }: { ctx: AppContext }) {
         </label>
         <label>
           {t('log.from')}
-          <input value={filters.from} onChange={set('from')} placeholder="dd/mm/yyyy" size={10} />
+          <input
+            value={filters.from}
+            onChange={set('from')}
+            placeholder={t('common.dateHint')}
+            className="date-input"
+          />
         </label>
         <label>
           {t('log.to')}
-          <input value={filters.to} onChange={set('to')} placeholder="dd/mm/yyyy" size={10} />
+          <input
+            value={filters.to}
+            onChange={set('to')}
+            placeholder={t('common.dateHint')}
+            className="date-input"
+          />
         </label>
       </div>
       <ErrorBanner error={error} onClose={() => setError(null)} />
@@ -335,12 +345,45 @@ function DetailsView({ details }: { details: Record<string, unknown> }) {
                   </li>
                 ))}
               </ul>
-            ) : typeof v === 'object' ? (
-              <code className="break">{JSON.stringify(v)}</code>
             ) : (
-              String(v)
+              <DetailValue value={v} />
             )}
           </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** One detail value: lists of data groups, small objects as key/value rows, the rest as text. */
+function DetailValue({ value }: { value: unknown }) {
+  const { t } = useTranslation();
+  if (typeof value === 'string' && ['pass', 'fail', 'not_run', 'not_supported'].includes(value)) {
+    return <>{t(`log.checkOutcome.${value as 'pass'}`)}</>;
+  }
+  if (value === null || typeof value !== 'object') return <>{String(value)}</>;
+  if (Array.isArray(value)) {
+    if (value.length > 0 && value.every((x) => x && typeof x === 'object' && 'name' in x)) {
+      return (
+        <ul className="checks">
+          {value.map((x: Record<string, unknown>, i) => (
+            <li key={i} className={x.hashOk === false ? 'check-fail' : undefined}>
+              {String(x.name)}: {String(x.status ?? '')}
+              {typeof x.bytes === 'number' && x.bytes > 0 ? ` · ${x.bytes} B` : ''}
+              {x.hashOk === true ? ' · ✓' : x.hashOk === false ? ' · ✕' : ''}
+            </li>
+          ))}
+        </ul>
+      );
+    }
+    return <>{value.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') || '—'}</>;
+  }
+  return (
+    <dl className="facts small nested">
+      {Object.entries(value as Record<string, unknown>).map(([k, v]) => (
+        <div key={k} className="fact-row">
+          <dt>{t(`log.detailKeys.${k as 'entry'}`, { defaultValue: k })}</dt>
+          <dd className="break">{v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
         </div>
       ))}
     </dl>

@@ -275,7 +275,7 @@ function CreateSession({ onClose, onCreated }: { onClose: () => void; onCreated:
           <input value={council} onChange={(e) => setCouncil(e.target.value)} data-testid="new-council" />
         </label>
         <label>
-          {t('sessions.date')} <span className="hint">(dd/mm/yyyy)</span>
+          {t('sessions.date')} <span className="hint">({t('common.dateHint')})</span>
           <input value={date} onChange={(e) => setDate(e.target.value)} data-testid="new-date" />
         </label>
         <label>

@@ -79,8 +79,8 @@ export function SettingsScreen({ ctx }: { ctx: AppContext }) {
               value={draft.language}
               onChange={(e) => setDraft({ ...draft, language: e.target.value as 'vi' | 'en' })}
             >
-              <option value="vi">Tiếng Việt</option>
-              <option value="en">English</option>
+              <option value="vi">{t('common.languageVi')}</option>
+              <option value="en">{t('common.languageEn')}</option>
             </select>
           </label>
           <label className="check">

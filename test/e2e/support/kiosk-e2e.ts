@@ -193,41 +193,29 @@ const US_KEYS: Record<string, [string, number, boolean]> = (() => {
 
 /**
  * A keyboard-wedge burst, delivered like a scanner does: trusted key events through Chromium's input
- * pipeline (CDP Input.dispatchKeyEvent; Vietnamese letters as text without a key press, as
- * Unicode-capable scanners send them), all sent back to back, then Enter. page.keyboard.type would
- * wait for a round trip per character, and under load its gaps exceed any scanner's (and the
- * decoder's burst limit), which makes a test flaky rather than realistic.
+ * pipeline (CDP Input.dispatchKeyEvent), one every 4 ms by their hardware timestamps, then Enter.
+ * ASCII goes as US-layout key presses; Vietnamese letters as Unicode key events (key = the letter,
+ * no physical key), as Unicode-capable scanners send them. The timestamps are what a real device
+ * gives the browser: a busy test machine delaying the delivery does not stretch the burst, whereas
+ * page.keyboard.type (one round trip per character, timed at delivery) makes the test flaky.
  */
-export async function wedgeScan(page: Page, text: string): Promise<void> {
+export async function wedgeScan(page: Page, text: string, gapMs = 4): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   try {
     const sends: Promise<unknown>[] = [];
-    for (const ch of text) {
-      const k = US_KEYS[ch];
-      if (k) {
-        const [code, vk, shift] = k;
-        const modifiers = shift ? 8 : 0;
-        sends.push(
-          cdp.send('Input.dispatchKeyEvent', {
-            type: 'keyDown',
-            key: ch,
-            code,
-            text: ch,
-            windowsVirtualKeyCode: vk,
-            modifiers,
-          }),
-          cdp.send('Input.dispatchKeyEvent', {
-            type: 'keyUp',
-            key: ch,
-            code,
-            windowsVirtualKeyCode: vk,
-            modifiers,
-          }),
-        );
-      } else {
-        sends.push(cdp.send('Input.insertText', { text: ch }));
-      }
-    }
+    let t = Date.now() / 1000;
+    const key = (ch: string, k: [string, number, boolean] | undefined) => {
+      t += gapMs / 1000;
+      const base = k
+        ? { key: ch, code: k[0], windowsVirtualKeyCode: k[1], modifiers: k[2] ? 8 : 0 }
+        : { key: ch };
+      sends.push(
+        cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...base, text: ch, timestamp: t }),
+        cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...base, timestamp: t + 0.001 }),
+      );
+    };
+    for (const ch of text) key(ch, US_KEYS[ch]);
+    t += gapMs / 1000;
     sends.push(
       cdp.send('Input.dispatchKeyEvent', {
         type: 'keyDown',
@@ -235,12 +223,14 @@ export async function wedgeScan(page: Page, text: string): Promise<void> {
         code: 'Enter',
         text: '\r',
         windowsVirtualKeyCode: 13,
+        timestamp: t,
       }),
       cdp.send('Input.dispatchKeyEvent', {
         type: 'keyUp',
         key: 'Enter',
         code: 'Enter',
         windowsVirtualKeyCode: 13,
+        timestamp: t,
       }),
     );
     await Promise.all(sends);
