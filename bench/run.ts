@@ -5,11 +5,13 @@
 import { writeResults, type Figure } from './lib';
 import { benchLogVerify, benchRosterAndChecks } from './core.bench';
 import { benchReports } from './reports.bench';
+import { benchChip } from './chip.bench';
 
 const benches: Record<string, () => Promise<Figure[]>> = {
   'roster-and-checks': benchRosterAndChecks,
   'log-verify': () => benchLogVerify(),
   reports: benchReports,
+  chip: benchChip,
 };
 
 const only = process.argv.slice(2);
