@@ -6,6 +6,7 @@ import { EXIT, UsageError, exitCodeFor, line, printError, printJson } from './ou
 import { seedDemo } from '../core/demo';
 import { formatDateVi } from '../core/verification';
 import type { CheckRecord } from '../core/check-service';
+import { checkWithReader, registerReaderCommands } from './reader-commands';
 
 interface GlobalOpts {
   db?: string;
@@ -197,17 +198,51 @@ program
   .description('check a card against the session roster and log the result')
   .requiredOption('--session <code>', 'session code')
   .option('--qr <text>', 'the text of the QR code on the card front')
+  .option(
+    '--reader <name>',
+    'read the chip on this reader (PC/SC name or pn532:/dev/ttyX); --qr then gives the CAN',
+  )
+  .option('--can <digits>', 'with --reader: the CAN (last 6 digits of the ID)')
+  .option('--mrz <text>', 'with --reader: the MRZ')
+  .option('--csca <dir>', 'with --reader: folder of trusted CSCA certificates (default: the app trust store)')
+  .option('--timeout <s>', 'with --reader: seconds to wait for the card (default 60)')
   .option('--station <name>', 'station name ($KIOSK_STATION, else the host name)')
   .option('--examiner <name>', 'examiner ($KIOSK_EXAMINER)')
   .action(
-    action((s, g, opts: { session: string; qr?: string; station?: string; examiner?: string }) => {
-      if (opts.qr === undefined) {
-        throw new UsageError({ vi: 'Cần --qr <nội dung mã QR>.', en: 'Missing --qr <text>.' });
-      }
-      const rec = s.checks.checkQr(opts.session, opts.qr, defaultActor(opts.station, opts.examiner));
-      printCheck(rec, g.json ?? false);
-      return EXIT.ok;
-    }),
+    action(
+      async (
+        s,
+        g,
+        opts: {
+          session: string;
+          qr?: string;
+          reader?: string;
+          can?: string;
+          mrz?: string;
+          station?: string;
+          examiner?: string;
+        },
+      ) => {
+        if (opts.reader !== undefined) {
+          const by = defaultActor(opts.station, opts.examiner);
+          return checkWithReader(s, g, { ...opts, reader: opts.reader }, by, (rec) =>
+            printCheck(rec, g.json ?? false),
+          );
+        }
+        if (opts.can !== undefined || opts.mrz !== undefined) {
+          throw new UsageError({
+            vi: '--can và --mrz cần --reader <đầu đọc>.',
+            en: '--can and --mrz need --reader <name>.',
+          });
+        }
+        if (opts.qr === undefined) {
+          throw new UsageError({ vi: 'Cần --qr <nội dung mã QR>.', en: 'Missing --qr <text>.' });
+        }
+        const rec = s.checks.checkQr(opts.session, opts.qr, defaultActor(opts.station, opts.examiner));
+        printCheck(rec, g.json ?? false);
+        return EXIT.ok;
+      },
+    ),
   );
 
 export function checkJson(rec: CheckRecord) {
@@ -359,6 +394,8 @@ demo
 
 (await import('./chip-commands')).registerChipCommands(program);
 (await import('./security-commands')).registerSecurityCommands(program, action);
+
+registerReaderCommands(program);
 
 // ---- run ----------------------------------------------------------------------------------
 try {
