@@ -6,9 +6,10 @@
  * The purge erases the personal columns of the candidates of SIGNED sessions signed more than N
  * days ago: name, date of birth, ID numbers, sex, photo, note and the seal nonce. What stays: the
  * row (id, candidate number, licence class, source row, personal digest), the session, the log and
- * the seal, so verdicts remain and `kiosk log verify --session` still passes. The erased bytes are
- * overwritten (secure_delete) and the WAL is checkpointed and truncated, so they do not linger in
- * the database files.
+ * the seal, so verdicts remain and `kiosk log verify --session` still passes. The erased bytes must
+ * not linger in the database files either: SQLite leaves old copies of rows in free space (an update
+ * or a page split before the purge), so the purge rebuilds the file (VACUUM) and checkpoints and
+ * truncates the WAL.
  */
 import type { Db } from './db';
 import type { AuditLog } from './audit-log';
@@ -46,9 +47,15 @@ export interface PurgeResult {
   candidates: number;
   /** The log entry recording the purge (none in a dry run or when nothing was purged). */
   logId: number | null;
+  /**
+   * The database file was rebuilt so no erased byte remains in it. False when another program held
+   * the database at that moment: run the purge again (it then only rebuilds) when it is closed.
+   */
+  compacted: boolean;
 }
 
 const AT_REST_META_KEY = 'privacy.encrypted_at_rest';
+const COMPACT_PENDING_KEY = 'privacy.compaction_pending';
 
 export class PrivacyService {
   constructor(
@@ -76,7 +83,7 @@ export class PrivacyService {
            GROUP BY s.id ORDER BY s.signed_at, s.id`,
         )
         .all(cutoff) as Array<PurgedSession & { id: number }>;
-    const base = { dryRun: options.dryRun ?? false, olderThanDays: days, cutoff };
+    const base = { dryRun: options.dryRun ?? false, olderThanDays: days, cutoff, compacted: false };
     const strip = (list: Array<PurgedSession & { id: number }>): PurgedSession[] =>
       list.map(({ code, signedAt, candidates }) => ({ code, signedAt, candidates }));
 
@@ -87,6 +94,7 @@ export class PrivacyService {
     // Erased bytes are overwritten with zeros instead of left in free space.
     this.db.pragma('secure_delete = ON');
     let result: PurgeResult;
+    const pending = this.compactionPending();
     try {
       result = this.db
         .transaction(() => {
@@ -111,8 +119,30 @@ export class PrivacyService {
     } catch (err) {
       throw storageError(err);
     }
-    if (result.candidates > 0) this.checkpoint();
+    if (result.candidates > 0 || pending) result = { ...result, compacted: this.compact() };
     return result;
+  }
+
+  /** A purge whose rebuild could not run (another program held the database) leaves this flag. */
+  private compactionPending(): boolean {
+    return this.db.prepare('SELECT 1 FROM meta WHERE key = ?').get(COMPACT_PENDING_KEY) !== undefined;
+  }
+
+  /**
+   * Rebuilds the database file (VACUUM: no free space, no stale copy of an erased row) and folds the
+   * WAL into it, truncated. Returns false when it could not (the database is busy elsewhere).
+   */
+  private compact(): boolean {
+    const flag = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+    try {
+      flag.run(COMPACT_PENDING_KEY, new Date().toISOString());
+      this.db.exec('VACUUM');
+      this.db.prepare('DELETE FROM meta WHERE key = ?').run(COMPACT_PENDING_KEY);
+      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+      return !r || r.busy === 0;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -163,17 +193,8 @@ export class PrivacyService {
     } catch (err) {
       throw storageError(err);
     }
-    if (rows.length) this.checkpoint();
+    if (rows.length) this.compact();
     return rows.length;
-  }
-
-  /** Moves the WAL into the database file and truncates it, so overwritten pages do not linger there. */
-  private checkpoint(): void {
-    try {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch {
-      // Another connection may hold the WAL; SQLite checkpoints it when that one closes.
-    }
   }
 }
 

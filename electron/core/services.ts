@@ -47,6 +47,8 @@ export class KioskServices {
     this.dbPath = resolveDbPath(options.dbPath);
     this.timeZone = options.timeZone ?? process.env.KIOSK_TZ ?? 'Asia/Ho_Chi_Minh';
     this.db = openDatabase(this.dbPath);
+    // Deleted or replaced rows (a replaced roster, an erased candidate) are zeroed, not left in free space.
+    this.db.pragma('secure_delete = ON');
     this.keyProvider = options.keyProvider ?? new FileKeyProvider(defaultKeyFilePath(this.dbPath));
     this.keys = new KeyStore(this.db, this.keyProvider);
     this.stationKey = new StationKey(this.keys);
