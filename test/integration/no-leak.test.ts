@@ -24,7 +24,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { tempDir } from '../support/tmp';
-import { kiosk } from '../support/cli';
 import { distinctivePhoto, runDay, type Day } from '../support/security-day';
 import { createPtyPair, type PtyPair } from '../support/socat';
 import { softCardOf, softPerson } from '../support/kiosk-soft-cards';
