@@ -163,7 +163,8 @@ export class RosterService {
           row.fullName.normalize('NFC'),
           row.dateOfBirth,
           row.idNumber,
-          row.oldIdNumber ?? null,
+          // Not stored (Decree 13/2023, data minimisation): the check matches the 12-digit ID only.
+          null,
           row.licenceClass ?? null,
           row.sex ?? null,
           row.photo
