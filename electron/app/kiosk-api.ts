@@ -926,7 +926,22 @@ export class KioskApi {
       verdictSeconds: s.verdictSeconds,
       readers: s.readers,
       trustStore: { files: countTrustFiles(this.options.trustStoreDir), updatedAt: s.trustStoreUpdatedAt },
+      retentionDays: s.retentionDays,
+      stationKey: this.stationKeyDto(),
     };
+  }
+
+  /** The station's public key (created on first use) for the settings screen; null when the keys are unavailable. */
+  private stationKeyDto(): SettingsDTO['stationKey'] {
+    try {
+      return {
+        publicKey: this.services.stationKey.publicKeyPem(),
+        fingerprint: this.services.stationKey.fingerprint(),
+      };
+    } catch (e) {
+      this.logger.warn('keys.unavailable', { code: (e as { code?: string }).code ?? null });
+      return null;
+    }
   }
 
   private rosterPhoto(candidateId: number): string | null {

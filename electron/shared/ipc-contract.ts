@@ -313,6 +313,10 @@ export interface SettingsDTO {
   verdictSeconds: number;
   readers: ReaderSettingsDTO;
   trustStore: { files: number; updatedAt: string | null };
+  /** Days after sign-off when a session's personal data is erased at app start; null = kept (Decree 13/2023). */
+  retentionDays: number | null;
+  /** The station's signing key (Ed25519): PEM and SHA-256 fingerprint, to hand to auditors; null if unavailable. */
+  stationKey: { publicKey: string; fingerprint: string } | null;
 }
 
 export interface TrustImportDTO {
@@ -391,6 +395,7 @@ export const settingsUpdateSchema = z
     soundEnabled: z.boolean(),
     verdictSeconds: z.number().int().min(0).max(600),
     readers: readerSettingsSchema,
+    retentionDays: z.number().int().min(0).max(36_500).nullable(),
   })
   .partial()
   .strict();

@@ -356,6 +356,58 @@ describe('the retention setting the app applies at start', () => {
   });
 });
 
+describe('the app settings: retention and the station key', () => {
+  it('the chair sets retention through KioskApi and sees the public key that kiosk key export gives', async () => {
+    const dir = path.join(root, 'app-settings');
+    const db = path.join(dir, 'kiosk.db');
+    runDay({
+      code: 'SET-1',
+      seed: 33,
+      dbArgs: ['--db', db],
+      inputDir: path.join(root, 'app-settings-input'),
+    });
+    const exported = kiosk(['--db', db, 'key', 'export', '--json']).json() as {
+      publicKey: string;
+      fingerprint: string;
+    };
+    const services = new KioskServices({ dbPath: db });
+    const none = async () => null;
+    const start = () =>
+      new KioskApi({
+        services,
+        dialogs: { openFile: none, openFolder: none, saveFile: none },
+        trustStoreDir: path.join(dir, 'trust'),
+      });
+    const chair = { clientId: 'w1' };
+    try {
+      const api = start();
+      const ok = async <T>(channel: string, req: unknown = {}): Promise<T> => {
+        const r = await api.handle(channel, chair, req);
+        if (!r.ok) throw new Error(`${channel}: ${r.error.code}`);
+        return r.value as T;
+      };
+      await ok('auth.setup', { username: 'chutich', displayName: 'Chủ tịch', pin: '2468' });
+      const before = await ok<{
+        retentionDays: number | null;
+        stationKey: { publicKey: string; fingerprint: string };
+      }>('settings.get');
+      expect(before.retentionDays).toBeNull();
+      expect(before.stationKey).toEqual(exported);
+      const after = await ok<{ retentionDays: number | null }>('settings.update', { retentionDays: 0 });
+      expect(after.retentionDays).toBe(0);
+      expect((await api.handle('settings.update', chair, { retentionDays: -1 })).ok).toBe(false);
+      expect(services.log.list({ kind: 'settings_changed' }).at(-1)!.details).toMatchObject({
+        values: { retentionDays: 0 },
+      });
+      // The next start of the app applies it.
+      expect(start().applyRetention()).toMatchObject({ candidates: 4, sessions: [{ code: 'SET-1' }] });
+    } finally {
+      services.close();
+    }
+    expect(kiosk(['--db', db, 'log', 'verify', '--session', 'SET-1']).code).toBe(0);
+  });
+});
+
 /** Attendance and verdict columns of a CSV report's candidate table. */
 function csvSummary(file: string): { present: number; verdicts: string[] } {
   const rows = parse(fs.readFileSync(file), {
