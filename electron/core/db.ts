@@ -44,7 +44,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     // Fail early on a file that is not a database.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {
-    throw storageError(err);
+    throw storageError(options.readonly ? err : unwritableCause(file, err));
   }
   if (!options.readonly) {
     try {
@@ -55,6 +55,24 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     }
   }
   return db;
+}
+
+/**
+ * SQLite answers only "unable to open database file" (SQLITE_CANTOPEN) when it cannot create the WAL
+ * files next to the database, e.g. on a read-only mount: when the file or its folder cannot be written,
+ * say so (EROFS/EACCES → the bilingual `read_only` error) instead of a generic storage error.
+ */
+function unwritableCause(file: string, err: unknown): unknown {
+  if ((err as { code?: string })?.code !== 'SQLITE_CANTOPEN') return err;
+  for (const p of [file, path.dirname(file)]) {
+    try {
+      fs.accessSync(p, fs.constants.W_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EROFS' || code === 'EACCES') return e;
+    }
+  }
+  return err;
 }
 
 export function schemaVersion(db: Db): number {

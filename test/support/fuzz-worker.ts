@@ -5,6 +5,7 @@
  * Arguments: a JSON list of shards ({ parser, seed, count }) and the slow-input limit in ms.
  */
 import { runFuzzAsync, type FuzzShard } from './fuzz';
+import { ASYNC_PARSERS, type OutsideParserName } from './fuzz-targets';
 
 // Stack traces are not needed for the verdict and cost more than most parses.
 Error.stackTraceLimit = 0;
@@ -30,7 +31,8 @@ for (let i = 0; i < shards.length; i++) {
           })(),
         }
       : {}),
-    progressEvery: 1000,
+    // Targets with file or database I/O run ~100 inputs/s: report often enough for the watchdog.
+    progressEvery: ASYNC_PARSERS.has(s.parser as OutsideParserName) ? 20 : 1000,
     onProgress: (done) => send({ type: 'progress', shard: i, done }),
   });
   send({ type: 'shard', shard: i, stats });
