@@ -26,6 +26,7 @@ import type { LogEntry, LogKind } from '../core/audit-log';
 import type { CardReading, Reason } from '../../native/cccd/types';
 import { notCheckedAuthenticity } from '../../native/cccd/types';
 import { parseCccdQr } from '../../native/cccd/qr';
+import { ChipCheckin, type ChipCheckinEvent, type FlowError } from '../core/chip-checkin';
 import {
   channels,
   isChannelName,
@@ -77,8 +78,8 @@ interface PickedFile {
 interface ClientState {
   user: (UserRecord & { signedInAt: string }) | null;
   activeSession: string | null;
-  /** A QR whose chip read is awaited (the examiner may still accept the QR alone). */
-  pendingQr: string | null;
+  /** The QR this window scanned that waits for the chip (to show what the card says if checked alone). */
+  heldQr: string | null;
   picks: Map<string, PickedFile>;
 }
 
@@ -119,6 +120,11 @@ export class KioskApi {
   private readerStatus: ReaderStatusDTO[] = [];
   private focusClient: string | null = null;
   private unsubscribeReaders: (() => void) | undefined;
+  /** The chip check-in flow (electron/core/chip-checkin.ts): QR held for the chip, chip reads, checks. */
+  readonly checkin: ChipCheckin;
+  /** Checks made inside a channel call answer that call; only the others become window events. */
+  private inline = 0;
+  private inlineFailure: FlowError | undefined;
 
   constructor(private readonly options: KioskApiOptions) {
     this.services = options.services;
@@ -135,7 +141,19 @@ export class KioskApi {
       },
       timeZone: this.services.timeZone,
     });
+    this.checkin = new ChipCheckin({
+      checks: this.checks,
+      session: () => this.targetClient()?.state.activeSession ?? null,
+      actor: () => {
+        const t = this.targetClient();
+        return this.actor({ clientId: t?.clientId ?? '' });
+      },
+      trustStoreDir: options.trustStoreDir,
+      log: (line) => this.logger.info('checkin', { line }),
+    });
+    this.checkin.on('event', (e) => this.onCheckinEvent(e));
     if (options.readers) {
+      options.readers.bind(this.checkin);
       this.readerStatus = options.readers.status();
       this.unsubscribeReaders = options.readers.onEvent((e) => this.onReaderEvent(e));
     }
@@ -181,6 +199,7 @@ export class KioskApi {
   }
 
   async close(): Promise<void> {
+    this.checkin.close();
     this.unsubscribeReaders?.();
     await this.options.readers?.close();
   }
@@ -269,7 +288,7 @@ export class KioskApi {
   private client(caller: Caller): ClientState {
     let c = this.clients.get(caller.clientId);
     if (!c) {
-      c = { user: null, activeSession: null, pendingQr: null, picks: new Map() };
+      c = { user: null, activeSession: null, heldQr: null, picks: new Map() };
       this.clients.set(caller.clientId, c);
     }
     return c;
@@ -349,7 +368,7 @@ export class KioskApi {
       const c = this.client(caller);
       c.user = null;
       c.activeSession = null;
-      c.pendingQr = null;
+      c.heldQr = null;
       c.picks.clear();
       return {};
     },
@@ -573,29 +592,31 @@ export class KioskApi {
       const session = this.services.sessions.get(req.sessionCode);
       if (session.state !== 'open') throw notInState(session, 'open');
       this.setActive(caller, req.sessionCode);
-      const reading = qrReading(req.text);
-      // With a chip reader ready, the chip decides: its CAN comes from this QR.
-      if (reading && this.awaitChip(caller, req.text, reading.idNumber)) {
-        return { status: 'awaiting_chip' as const, result: null };
-      }
-      const record = this.checks.checkQr(req.sessionCode, req.text, this.actor(caller));
+      // With a chip reader ready the QR is held: its CAN opens the chip, and the chip decides.
+      const r = this.inlineCheck(() => this.checkin.scanQr(req.text));
+      this.client(caller).heldQr = r.held ? req.text : null;
+      if (r.held) return { status: 'awaiting_chip' as const, result: null };
       // What the card says, shown beside the roster when they differ (parsed again: pure and cheap).
-      return { status: 'checked' as const, result: this.resultDto(record, reading, 'qr') };
+      return {
+        status: 'checked' as const,
+        result: this.resultDto(r.result!.record, qrReading(req.text), 'qr'),
+      };
     },
 
     'checks.qrOnly': (caller, req) => {
-      const c = this.client(caller);
-      const text = c.pendingQr;
-      if (!text) {
+      this.setActive(caller, req.sessionCode);
+      const r = this.inlineCheck(() => this.checkin.checkHeldQr());
+      if (!r) {
         throw err(
           'no_pending_qr',
           'Không có mã QR nào đang chờ đọc chip.',
           'No QR scan is waiting for a chip read.',
         );
       }
-      c.pendingQr = null;
-      const record = this.qrCheck(req.sessionCode, text, this.actor(caller), { chipSkipped: true });
-      return this.resultDto(record, qrReading(text), 'qr');
+      const c = this.client(caller);
+      const text = c.heldQr;
+      c.heldQr = null;
+      return this.resultDto(r.record, text ? qrReading(text) : null, 'qr');
     },
 
     'checks.manual': (caller, req) => {
@@ -605,8 +626,9 @@ export class KioskApi {
         const matches = this.services.db
           .prepare(`SELECT id_number FROM candidates WHERE session_id = ? AND substr(id_number, 7, 6) = ?`)
           .all(session.id, req.number) as { id_number: string }[];
-        if (this.options.readers?.provideAccessKey({ can: req.number })) {
+        if (this.checkin.chipExpected()) {
           this.setActive(caller, req.sessionCode);
+          this.checkin.provideAccess({ can: req.number });
           return { status: 'awaiting_chip' as const, result: null };
         }
         if (matches.length === 0) {
@@ -624,8 +646,9 @@ export class KioskApi {
           );
         }
         idNumber = matches[0]!.id_number;
-      } else if (this.options.readers?.provideAccessKey({ can: req.number.slice(-6) })) {
+      } else if (this.checkin.chipExpected()) {
         this.setActive(caller, req.sessionCode);
+        this.checkin.provideAccess({ can: req.number.slice(-6) });
         return { status: 'awaiting_chip' as const, result: null };
       }
       const row = this.services.db
@@ -818,31 +841,30 @@ export class KioskApi {
   // Helpers
   // -------------------------------------------------------------------------------------------
 
-  /** A QR check with extra (non-personal) details in the log entry. */
-  private qrCheck(
-    sessionCode: string,
-    text: string,
-    actor: Actor,
-    extra: Record<string, unknown>,
-  ): CheckRecord {
-    const parsed = parseCccdQr(text);
-    return parsed.ok
-      ? this.checks.checkReading(sessionCode, parsed.reading, actor, { qrForm: parsed.form, ...extra })
-      : this.checks.checkQr(sessionCode, text, actor);
+  /**
+   * Runs a check-in flow call whose check answers the current channel call: its `checked` event is
+   * not pushed to the window again, and a `failed` one is thrown as the call's error.
+   */
+  private inlineCheck<T>(fn: () => T): T {
+    this.inline++;
+    this.inlineFailure = undefined;
+    let out: T;
+    try {
+      out = fn();
+    } finally {
+      this.inline--;
+    }
+    // Set by the `failed` event during fn() (TypeScript cannot see that).
+    const failure = this.inlineFailure as FlowError | undefined;
+    this.inlineFailure = undefined;
+    if (failure) throw new KioskError(failure.code, { vi: failure.vi, en: failure.en });
+    return out;
   }
 
   /** The window checks in for this session; chip reads and hardware scans go to it. */
   private setActive(caller: Caller, sessionCode: string | null): void {
     this.client(caller).activeSession = sessionCode;
     if (sessionCode) this.focusClient = caller.clientId;
-  }
-
-  /** Hands the QR's CAN to the chip reader; true (and the QR kept pending) when a reader will read the card. */
-  private awaitChip(caller: Caller, qrText: string, idNumber: string): boolean {
-    const c = this.client(caller);
-    if (!this.options.readers?.provideAccessKey({ can: idNumber.slice(-6), qr: qrText.trim() })) return false;
-    c.pendingQr = qrText;
-    return true;
   }
 
   private completeSignIn(caller: Caller, user: UserRecord): SignedInUser {
@@ -1039,67 +1061,55 @@ export class KioskApi {
 
   private onReaderEvent(e: ReaderPortEvent): void {
     const sink = this.options.events;
+    if (e.type === 'status') {
+      this.readerStatus = e.readers;
+      sink?.emit(null, 'reader.status', e.readers);
+    } else {
+      sink?.emit(null, 'reading.progress', e.progress);
+    }
+  }
+
+  /** The check-in flow's events (hardware QR scans, chip reads, held QRs timing out) → the window. */
+  private onCheckinEvent(e: ChipCheckinEvent): void {
+    const sink = this.options.events;
+    const target = this.targetClient()?.clientId ?? null;
     switch (e.type) {
-      case 'status':
-        this.readerStatus = e.readers;
-        sink?.emit(null, 'reader.status', e.readers);
-        return;
-      case 'progress':
-        sink?.emit(null, 'reading.progress', e.progress);
-        return;
-      case 'error': {
-        const t = this.targetClient();
-        sink?.emit(t?.clientId ?? null, 'scan.error', e.error);
+      case 'checked': {
+        if (this.inline > 0) return;
+        const reading = e.chip?.reading ?? null;
+        const dto = this.resultDto(e.record, reading, e.source === 'chip' ? 'chip' : 'qr');
+        this.logger.info('check.done', {
+          source: e.source,
+          outcome: dto.outcome,
+          verdict: dto.identityVerdict,
+        });
+        sink?.emit(target, 'scan.result', dto);
         return;
       }
-      case 'qr':
-      case 'chip': {
-        const t = this.targetClient();
-        if (!t) {
-          sink?.emit(null, 'scan.error', {
-            code: 'no_active_session',
-            vi: 'Chưa chọn kỳ sát hạch để điểm danh: hãy đăng nhập và chọn kỳ sát hạch.',
-            en: 'No session is being checked in: sign in and choose a session.',
-          });
+      case 'failed':
+        if (this.inline > 0) {
+          this.inlineFailure = e.error;
           return;
         }
-        const caller = { clientId: t.clientId };
-        try {
-          const actor = this.actor(caller);
-          const session = t.state.activeSession!;
-          let dto: CheckResultDTO;
-          if (e.type === 'qr') {
-            const reading = qrReading(e.text);
-            if (reading && this.awaitChip(caller, e.text, reading.idNumber)) {
-              sink?.emit(t.clientId, 'scan.awaitingChip', { qrOnlyAvailable: true });
-              return;
-            }
-            dto = this.resultDto(
-              this.qrCheck(session, e.text, actor, { scanner: e.readerId }),
-              reading,
-              'qr',
-            );
-          } else {
-            t.state.pendingQr = null;
-            dto = this.resultDto(
-              this.checks.checkReading(session, e.reading, actor, e.details),
-              e.reading,
-              'chip',
-            );
-          }
-          this.logger.info('check.done', {
-            source: e.type,
-            outcome: dto.outcome,
-            verdict: dto.identityVerdict,
-          });
-          sink?.emit(t.clientId, 'scan.result', dto);
-        } catch (x) {
-          const apiError = toApiError(x);
-          this.logger.warn('check.failed', { source: e.type, code: apiError.code });
-          sink?.emit(t.clientId, 'scan.error', apiError);
-        }
+        this.logger.warn('check.failed', { stage: e.stage, code: e.error.code });
+        sink?.emit(target, 'scan.error', { code: e.error.code, vi: e.error.vi, en: e.error.en });
         return;
-      }
+      case 'qr-held':
+        if (this.inline === 0) sink?.emit(target, 'scan.awaitingChip', { qrOnlyAvailable: true });
+        return;
+      case 'waiting-access':
+        sink?.emit(null, 'reading.progress', {
+          readerId: e.readerId,
+          phase: 'card_present',
+          message: e.message,
+        });
+        return;
+      case 'access-refused':
+        sink?.emit(target, 'scan.error', { code: e.error.code, vi: e.error.vi, en: e.error.en });
+        return;
+      case 'progress':
+        // The reader hub reports progress from the manager's own events.
+        return;
     }
   }
 }

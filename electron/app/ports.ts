@@ -3,9 +3,8 @@
  * dialogs, webContents.send and the reader manager; the test bridge with queued answers, SSE and
  * (optionally) a test reader. No electron import here.
  */
-import type { CardReading } from '../../native/cccd/types';
+import type { ChipCheckin } from '../core/chip-checkin';
 import type {
-  ApiError,
   Bilingual,
   EventName,
   EventPayload,
@@ -43,13 +42,9 @@ export interface AppLogger {
 
 export const silentLogger: AppLogger = { info() {}, warn() {}, error() {} };
 
+/** Reader status and reading progress; scans and chip reads go through the check-in flow. */
 export type ReaderPortEvent =
-  | { type: 'status'; readers: ReaderStatusDTO[] }
-  | { type: 'qr'; readerId: string; text: string }
-  | { type: 'progress'; progress: ReadingProgressDTO }
-  /** A chip was read and authenticated: `details` is non-personal (checks, trace summary). */
-  | { type: 'chip'; readerId: string; reading: CardReading; details: Record<string, unknown> }
-  | { type: 'error'; readerId: string; error: ApiError };
+  { type: 'status'; readers: ReaderStatusDTO[] } | { type: 'progress'; progress: ReadingProgressDTO };
 
 /**
  * Chip readers and hardware QR scanners (serial, HID POS), seen from the application layer. The
@@ -60,10 +55,7 @@ export interface ReaderPort {
   listReaders(): Promise<ReaderInfoDTO[]>;
   configure(settings: ReaderSettingsDTO): Promise<void>;
   onEvent(listener: (event: ReaderPortEvent) => void): () => void;
-  /**
-   * The CAN for the next chip read (from a QR scan, with the QR text for the BAC fallback, or typed by
-   * the examiner). True when a chip reader is ready to use it: the check then waits for the chip.
-   */
-  provideAccessKey(key: { can: string; qr?: string }): boolean;
+  /** The check-in flow that reads the cards (its card job) and receives the hardware QR scans. */
+  bind(checkin: ChipCheckin): void;
   close(): Promise<void>;
 }

@@ -1,13 +1,8 @@
 /**
  * The readers, seen from the application: one ReaderManager (native/readers/manager.ts) built from the
- * station's reader settings, whose card job is the chip-reading pipeline (native/chip/read-chip.ts),
- * and whose events become the contract's events (reader status, reading progress) and the inputs of
- * checks (a QR text from a serial / HID POS scanner, a chip reading).
- *
- * Opening a CCCD chip needs the CAN (the last 6 digits of the ID): it comes from the QR scanned just
- * before or after the card is placed, or typed by the examiner (`provideAccessKey`). A card that is
- * placed first waits for it; a key that does not open the chip is reported and the next key tried,
- * while the card stays on the reader. Keys expire (a stale CAN must not open the next person's card).
+ * station's reader settings, whose card job and QR scans go to the chip check-in flow
+ * (electron/core/chip-checkin.ts: the CAN from the QR, the chip read, the check), and whose events
+ * become the contract's reader status and reading progress.
  *
  * Plain Node (no electron import); the native reader stacks load lazily inside the manager.
  */
@@ -19,13 +14,8 @@ import {
   type ReaderManagerOptions,
   type ReaderStatus,
 } from '../../native/readers/manager';
-import { readChip, toChipReadError, type ChipAccess, type ChipReadResult } from '../../native/chip/read-chip';
-import { loadTrustStore } from '../../native/icao/trust-store';
-import type { CardTransport } from '../../native/transport/types';
-import type { CardJobContext } from '../../native/readers/manager';
+import type { ChipCheckin, ChipCheckinResult } from '../core/chip-checkin';
 import type {
-  ApiError,
-  Bilingual,
   ReaderInfoDTO,
   ReaderSettingsDTO,
   ReaderStatusDTO,
@@ -34,30 +24,15 @@ import type {
 import type { ReaderPort, ReaderPortEvent } from './ports';
 
 export interface ReaderHubOptions {
-  /** Folder of trusted CSCA certificates (read at every chip read, so imports apply at once). */
-  trustStoreDir: string;
   /** Technical log: reader ids, kinds, statuses and codes only. */
   log?: (line: string) => void;
-  /** How long a CAN stays usable after the QR scan / typing (default 2 minutes). */
-  accessTtlMs?: number;
-  /** How long a card on the reader waits for a CAN (default 60 s). */
-  waitForAccessMs?: number;
-  /** Deadline for one chip read (default 45 s). */
-  readTimeoutMs?: number;
   /** Manager timings (tests use shorter polls). */
-  manager?: Pick<ReaderManagerOptions<ChipReadResult>, 'pollIntervalMs' | 'cardPollMs' | 'backoff' | 'pcsc'>;
-  /** For tests: a different chip reader (default readChip). */
-  readChip?: typeof readChip;
+  manager?: Pick<
+    ReaderManagerOptions<ChipCheckinResult>,
+    'pollIntervalMs' | 'cardPollMs' | 'backoff' | 'pcsc'
+  >;
 }
 
-interface AccessKey {
-  can: string;
-  qr?: string;
-  at: number;
-  serial: number;
-}
-
-const CHIP_KINDS = new Set(['pcsc', 'pn532']);
 
 const STATE: Record<ReaderStatus, ReaderStatusDTO['state']> = {
   waiting: 'disconnected',
@@ -67,11 +42,6 @@ const STATE: Record<ReaderStatus, ReaderStatusDTO['state']> = {
   reading: 'reading',
   error: 'error',
   stopped: 'disabled',
-};
-
-const WAITING_FOR_CAN: Bilingual = {
-  vi: 'Quét mã QR trên thẻ (hoặc nhập 6 số cuối số CCCD) để mở chip.',
-  en: 'Scan the QR code on the card (or type the last 6 digits of the ID) to open the chip.',
 };
 
 /** Reader settings → manager configuration. */
@@ -125,16 +95,20 @@ function stepPercent(
 }
 
 export class ReaderHub implements ReaderPort {
-  private manager: ReaderManager<ChipReadResult> | undefined;
+  private manager: ReaderManager<ChipCheckinResult> | undefined;
+  private detach: (() => void) | undefined;
+  private checkin: ChipCheckin | undefined;
   private configs: ReaderConfig[] = [];
   private statuses = new Map<string, ReaderStatusDTO>();
   private readonly listeners = new Set<(e: ReaderPortEvent) => void>();
-  private access: AccessKey | undefined;
-  private serial = 0;
-  private accessWaiters = new Set<() => void>();
   private progressMax = new Map<string, number>();
 
-  constructor(private readonly options: ReaderHubOptions) {}
+  constructor(private readonly options: ReaderHubOptions = {}) {}
+
+  /** The check-in flow that reads the cards and receives the QR scans (KioskApi gives its own). */
+  bind(checkin: ChipCheckin): void {
+    this.checkin = checkin;
+  }
 
   status(): ReaderStatusDTO[] {
     return this.configs.map((c) => this.statuses.get(c.id!)!).filter(Boolean);
@@ -166,22 +140,6 @@ export class ReaderHub implements ReaderPort {
     return () => this.listeners.delete(listener);
   }
 
-  /** True when a chip reader is there to use the key (the QR check then waits for the chip). */
-  chipReaderReady(): boolean {
-    return this.status().some(
-      (s) =>
-        CHIP_KINDS.has(s.kind) &&
-        (s.state === 'ready' || s.state === 'card_present' || s.state === 'reading'),
-    );
-  }
-
-  provideAccessKey(key: { can: string; qr?: string }): boolean {
-    if (!/^\d{6}$/.test(key.can)) return false;
-    this.access = { can: key.can, ...(key.qr ? { qr: key.qr } : {}), at: Date.now(), serial: ++this.serial };
-    for (const wake of [...this.accessWaiters]) wake();
-    return this.chipReaderReady();
-  }
-
   async configure(settings: ReaderSettingsDTO): Promise<void> {
     await this.stopManager();
     this.configs = readerConfigs(settings);
@@ -193,25 +151,29 @@ export class ReaderHub implements ReaderPort {
     );
     this.emitStatus();
     if (this.configs.length === 0) return;
-    const manager = new ReaderManager<ChipReadResult>({
+    const checkin = this.checkin;
+    const manager = new ReaderManager<ChipCheckinResult>({
       readers: this.configs,
-      onCard: (transport, ctx) => this.readCard(transport, ctx),
+      ...(checkin ? { onCard: checkin.cardJob } : {}),
       log: (line) => this.options.log?.(line),
       ...this.options.manager,
     });
     manager.on('event', (e) => this.onManagerEvent(e));
     this.manager = manager;
+    // QR scans from serial / HID POS scanners and the chip readers' status go to the check-in flow.
+    this.detach = checkin?.attach(manager);
     manager.start();
   }
 
   async close(): Promise<void> {
     await this.stopManager();
-    for (const wake of [...this.accessWaiters]) wake();
   }
 
   private async stopManager(): Promise<void> {
     const m = this.manager;
     this.manager = undefined;
+    this.detach?.();
+    this.detach = undefined;
     if (m) {
       m.removeAllListeners('event');
       await m.stop();
@@ -230,7 +192,7 @@ export class ReaderHub implements ReaderPort {
     this.emit({ type: 'progress', progress: p });
   }
 
-  private onManagerEvent(e: ManagerEvent<ChipReadResult>): void {
+  private onManagerEvent(e: ManagerEvent<ChipCheckinResult>): void {
     switch (e.type) {
       case 'reader-status': {
         const cur = this.statuses.get(e.readerId);
@@ -252,7 +214,7 @@ export class ReaderHub implements ReaderPort {
         return;
       }
       case 'qr-scanned':
-        this.emit({ type: 'qr', readerId: e.readerId, text: e.text });
+        // The check-in flow has it (attach); it is personal data, never forwarded from here.
         return;
       case 'card-present':
         this.progressMax.set(e.readerId, 0);
@@ -269,126 +231,13 @@ export class ReaderHub implements ReaderPort {
         return;
       }
       case 'reading-done':
-        if (e.ok) {
-          this.progress({ readerId: e.readerId, phase: 'done', percent: 100 });
-          this.emit({
-            type: 'chip',
-            readerId: e.readerId,
-            reading: e.result.reading,
-            details: chipDetails(e.result),
-          });
-        } else {
-          this.progress({
-            readerId: e.readerId,
-            phase: 'failed',
-            message: { vi: e.error.vi, en: e.error.en },
-          });
-          this.emit({
-            type: 'error',
-            readerId: e.readerId,
-            error: { code: e.error.code, vi: e.error.vi, en: e.error.en },
-          });
-        }
+        // The verdict or the error itself comes from the check-in flow's events.
+        this.progress(
+          e.ok
+            ? { readerId: e.readerId, phase: 'done', percent: 100 }
+            : { readerId: e.readerId, phase: 'failed' },
+        );
         return;
     }
   }
-
-  /** A fresh key newer than `after`, waiting for one while the card stays (or until the wait ends). */
-  private async nextAccess(
-    after: number,
-    signal: AbortSignal,
-    readerId: string,
-  ): Promise<AccessKey | undefined> {
-    const ttl = this.options.accessTtlMs ?? 120_000;
-    const fresh = () => {
-      const a = this.access;
-      return a && a.serial > after && Date.now() - a.at <= ttl ? a : undefined;
-    };
-    const now = fresh();
-    if (now) return now;
-    this.progress({ readerId, phase: 'card_present', message: WAITING_FOR_CAN });
-    const deadline = Date.now() + (this.options.waitForAccessMs ?? 60_000);
-    while (!signal.aborted && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          this.accessWaiters.delete(done);
-          signal.removeEventListener('abort', done);
-          resolve();
-        };
-        const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
-        this.accessWaiters.add(done);
-        signal.addEventListener('abort', done, { once: true });
-      });
-      const a = fresh();
-      if (a) return a;
-    }
-    return undefined;
-  }
-
-  /** The manager's card job: wait for a CAN, read the chip; a wrong key waits for the next one. */
-  private async readCard(transport: CardTransport, ctx: CardJobContext): Promise<ChipReadResult> {
-    const read = this.options.readChip ?? readChip;
-    let lastSerial = 0;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const key = await this.nextAccess(lastSerial, ctx.signal, ctx.readerId);
-      if (ctx.signal.aborted) throw toChipReadError(new Error('aborted'));
-      if (!key) {
-        // No QR and no CAN: readChip says so in the examiner's words.
-        return read(transport, {}, { signal: ctx.signal });
-      }
-      lastSerial = key.serial;
-      const access: ChipAccess = { can: key.can, ...(key.qr ? { qr: key.qr } : {}) };
-      try {
-        const trustStore = await loadTrustStore(this.options.trustStoreDir);
-        const result = await read(transport, access, {
-          trustStore,
-          signal: ctx.signal,
-          timeoutMs: this.options.readTimeoutMs ?? 45_000,
-          onProgress: (p) => ctx.progress(p.step, p.done, p.total),
-        });
-        // One key, one card: the next person's card needs their own QR.
-        if (this.access?.serial === key.serial) this.access = undefined;
-        return result;
-      } catch (e) {
-        const err = toChipReadError(e);
-        if (err.code !== 'wrong_access' || ctx.signal.aborted || attempt === 2) throw err;
-        // The key does not open this card (a stale or mistyped CAN): say so and wait for another.
-        const apiError: ApiError = { code: err.code, vi: err.vi, en: err.en };
-        this.emit({ type: 'error', readerId: ctx.readerId, error: apiError });
-      }
-    }
-    throw toChipReadError(new Error('unreachable'));
-  }
-}
-
-/** What the log keeps of a chip read: how it went, never what it read. */
-export function chipDetails(r: ChipReadResult): Record<string, unknown> {
-  const statusWords: Record<string, number> = {};
-  let slowest = 0;
-  for (const t of r.trace) {
-    const key = t.sw === null ? 'error' : t.sw.toString(16).toUpperCase().padStart(4, '0');
-    statusWords[key] = (statusWords[key] ?? 0) + 1;
-    if (t.ms > slowest) slowest = t.ms;
-  }
-  return {
-    entry: 'chip',
-    trace: {
-      access: r.access,
-      apdus: r.apdus,
-      bytesRead: r.bytesRead,
-      ms: Math.round(r.ms),
-      slowestApduMs: Math.round(slowest),
-      statusWords,
-    },
-    dataGroups: r.dataGroups.map((g) => ({
-      name: g.name,
-      status: g.status,
-      bytes: g.bytes,
-      ...(g.hashOk !== undefined ? { hashOk: g.hashOk } : {}),
-    })),
-    chipAuth: r.chipAuth.outcome,
-    activeAuth: r.activeAuth.outcome,
-    warnings: r.warnings.map((w) => w.code),
-  };
 }

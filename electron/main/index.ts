@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const ref: { api?: KioskApi } = {};
   const dialogs = new ElectronDialogs(() => ref.api?.settings.get().language ?? 'vi');
   const trustStoreDir = path.join(userData, 'trust-store');
-  const readers = await createReaderPort(logger, trustStoreDir);
+  const readers = await createReaderPort(logger);
   const api = new KioskApi({
     services,
     dialogs,

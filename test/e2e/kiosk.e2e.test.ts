@@ -315,7 +315,7 @@ describe('the kiosk in Chromium', () => {
     await signOut();
     await signIn(CHAIR);
     await page.getByTestId('nav-log').click();
-    await expect(page.getByTestId('chain-badge').getAttribute('data-ok')).resolves.toBe('true');
+    await expect.poll(() => page.getByTestId('chain-badge').getAttribute('data-ok')).toBe('true');
     await page.getByTestId('log-outcome').selectOption('rejected');
     await expect.poll(() => page.getByTestId('log-table').locator('tbody tr').count()).toBe(2);
     await page.getByTestId('log-table').locator('tbody tr').first().click();
@@ -401,7 +401,7 @@ describe('chip reads through the software card (PN532 emulator on a pty, real re
     emu = await Pn532Emulator.open({ path: pty.b });
     const trustDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-e2e-trust-'));
     fs.writeFileSync(path.join(trustDir, 'csca-test.pem'), cards.genuine.csca.pem);
-    const hub = new ReaderHub({ trustStoreDir: trustDir, manager: { pollIntervalMs: 100, cardPollMs: 100 } });
+    const hub = new ReaderHub({ manager: { pollIntervalMs: 100, cardPollMs: 100 } });
     k2 = await startKiosk(rendererDir, { readers: hub, trustStoreDir: trustDir });
     await k2.api.users.create({
       username: CHAIR.username,
