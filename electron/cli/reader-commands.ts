@@ -595,17 +595,19 @@ async function runSim(
     });
   }
   const { card, firstLine, cscaPem } = await simCard(opts);
-  // The first line is the card's QR text (a fictional holder): scripts and tests read it.
-  line(firstLine);
+  let cscaFile: string | undefined;
   if (opts.cscaOut && cscaPem) {
     const fs = await import('node:fs/promises');
     const dir = path.resolve(opts.cscaOut);
     await fs.mkdir(dir, { recursive: true });
-    const file = path.join(dir, `sim-csca-${label.replace(/[^A-Za-z0-9.-]+/g, '-')}.pem`);
-    await fs.writeFile(file, cscaPem);
-    line(`CSCA: ${file}`);
+    cscaFile = path.join(dir, `sim-csca-${label.replace(/[^A-Za-z0-9.-]+/g, '-')}.pem`);
+    await fs.writeFile(cscaFile, cscaPem);
   }
+  // The reader side first (a PN532 port that cannot be opened fails here, before any output).
   const h = await host(card, reinsertAfterMs);
+  // The first line is the card's QR text (a fictional holder): scripts and tests read it.
+  line(firstLine);
+  if (cscaFile) line(`CSCA: ${cscaFile}`);
   const stop = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -155,6 +155,11 @@ const QR_REFUSED: Bilingual = {
   en: 'The QR just scanned does not open the chip of the card on the reader: the QR and the card do not belong together. Scan the QR of this very card.',
 };
 
+const CARD_LEFT: Bilingual = {
+  vi: 'Thẻ đã được lấy ra trước khi có mã QR hoặc số CAN để mở chip.',
+  en: 'The card left the reader before a QR scan or a CAN came to open the chip.',
+};
+
 const NO_SESSION: Bilingual = {
   vi: 'Chưa chọn kỳ sát hạch để điểm danh.',
   en: 'No exam session is selected for check-in.',
@@ -386,7 +391,11 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
       const h = this.freshest(tried);
       if (!h) {
         if (this.closed || !(await this.waitForAccess(signal, readerId, tried))) {
-          if (signal.aborted && !refusal) return fail('read', toChipReadError(new CardRemovedError()));
+          if (signal.aborted && !refusal) {
+            // The card left before anything was tried on it: not a failed read, nothing to report.
+            this.options.log?.(`chip check-in on ${readerId}: the card left before access data came`);
+            throw new ChipReadError('cancelled', CARD_LEFT, true);
+          }
           return fail('read', refusal ?? new ChipReadError('access_data_missing', WAITING_FOR_ACCESS, false));
         }
         continue;

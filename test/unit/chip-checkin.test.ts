@@ -26,6 +26,7 @@ import {
   createSoftPassport,
   type SoftCard,
 } from '../../native/softcard/soft-card';
+import { rosterCsvFor } from '../support/sim-roster';
 import { tempDir } from '../support/tmp';
 
 const by = { station: 'unit', actor: 'examiner-1' };
@@ -53,10 +54,6 @@ afterEach(() => {
   for (const s of open.splice(0)) s.close();
 });
 
-function dmy(iso: string): string {
-  return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
-}
-
 /** A fresh database with an open session whose roster holds DEFAULT_PERSON and OTHER. */
 async function setup(policy?: { requireChip: boolean; requireTrustedIssuer: boolean }) {
   const services = new KioskServices({ dbPath: path.join(dir, `k${++n}.db`), ...(policy ? { policy } : {}) });
@@ -66,17 +63,7 @@ async function setup(policy?: { requireChip: boolean; requireTrustedIssuer: bool
     by,
   );
   const csv = path.join(dir, `roster${n}.csv`);
-  fs.writeFileSync(
-    csv,
-    [
-      'Số báo danh,Họ và tên,Ngày sinh,Số CCCD,Hạng GPLX,Giới tính',
-      ...[DEFAULT_PERSON, OTHER].map((p, i) =>
-        [`00${i + 1}`, p.fullName, dmy(p.dateOfBirth), p.idNumber, 'B', p.sex === 'M' ? 'Nam' : 'Nữ'].join(
-          ',',
-        ),
-      ),
-    ].join('\n') + '\n',
-  );
+  fs.writeFileSync(csv, rosterCsvFor([DEFAULT_PERSON, OTHER]));
   await services.roster.importFile('S1', csv, by);
   return services;
 }
@@ -380,6 +367,19 @@ describe('card first, and mismatches', () => {
     flow.scanQr(card.qrText);
     const r = await reading;
     expect(r.record.identity.verdict).toBe('match');
+  });
+
+  it('a card that leaves before any access data came is not a failed read: cancelled, no failed event', async () => {
+    const services = await setup();
+    const card = createSoftCard();
+    const { flow, events } = flowFor(services, card, { waitForAccessMs: 10_000 });
+    const abort = new AbortController();
+    const reading = flow.readAndCheck(card.transport, { ...ctx, signal: abort.signal });
+    await new Promise((res) => setTimeout(res, 50));
+    abort.abort();
+    await expect(reading).rejects.toMatchObject({ code: 'cancelled' });
+    expect(events.map((x) => x.type)).toEqual(['waiting-access']);
+    expect(checks(services)).toHaveLength(0);
   });
 
   it('a QR whose CAN opens a chip with a different ID is flagged qr_chip_mismatch and rejected', async () => {
