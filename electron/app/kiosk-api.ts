@@ -150,6 +150,7 @@ export class KioskApi {
       },
       trustStoreDir: options.trustStoreDir,
       log: (line) => this.logger.info('checkin', { line }),
+      ...options.readers?.flowTimings,
     });
     this.checkin.on('event', (e) => this.onCheckinEvent(e));
     if (options.readers) {

@@ -57,5 +57,7 @@ export interface ReaderPort {
   onEvent(listener: (event: ReaderPortEvent) => void): () => void;
   /** The check-in flow that reads the cards (its card job) and receives the hardware QR scans. */
   bind(checkin: ChipCheckin): void;
+  /** Timings for that flow (waiting for a CAN, how long a QR is held, a read's deadline). */
+  readonly flowTimings?: { waitForAccessMs?: number; accessTtlMs?: number; readTimeoutMs?: number };
   close(): Promise<void>;
 }

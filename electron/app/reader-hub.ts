@@ -26,13 +26,20 @@ import type { ReaderPort, ReaderPortEvent } from './ports';
 export interface ReaderHubOptions {
   /** Technical log: reader ids, kinds, statuses and codes only. */
   log?: (line: string) => void;
+  /** @deprecated The check-in flow reads KioskApi's trust folder; kept so older callers compile. */
+  trustStoreDir?: string;
+  /** How long a card on the reader waits for a QR or CAN (check-in flow; default 60 s). */
+  waitForAccessMs?: number;
+  /** How long a scanned QR / typed CAN stays usable (check-in flow; default 60 s). */
+  accessTtlMs?: number;
+  /** Deadline of one chip read (check-in flow; default 45 s). */
+  readTimeoutMs?: number;
   /** Manager timings (tests use shorter polls). */
   manager?: Pick<
     ReaderManagerOptions<ChipCheckinResult>,
     'pollIntervalMs' | 'cardPollMs' | 'backoff' | 'pcsc'
   >;
 }
-
 
 const STATE: Record<ReaderStatus, ReaderStatusDTO['state']> = {
   waiting: 'disconnected',
@@ -108,6 +115,16 @@ export class ReaderHub implements ReaderPort {
   /** The check-in flow that reads the cards and receives the QR scans (KioskApi gives its own). */
   bind(checkin: ChipCheckin): void {
     this.checkin = checkin;
+  }
+
+  /** Timings for the check-in flow that KioskApi builds. */
+  get flowTimings(): { waitForAccessMs?: number; accessTtlMs?: number; readTimeoutMs?: number } {
+    const { waitForAccessMs, accessTtlMs, readTimeoutMs } = this.options;
+    return {
+      ...(waitForAccessMs !== undefined ? { waitForAccessMs } : {}),
+      ...(accessTtlMs !== undefined ? { accessTtlMs } : {}),
+      ...(readTimeoutMs !== undefined ? { readTimeoutMs } : {}),
+    };
   }
 
   status(): ReaderStatusDTO[] {
