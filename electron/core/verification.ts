@@ -228,7 +228,14 @@ function identityVerdict(input: VerificationInput): { verdict: IdentityVerdict; 
 
 function authenticityPolicyReasons(reading: CardReading, policy: VerificationPolicy): Reason[] {
   const a = reading.authenticity;
-  const out: Reason[] = [...a.reasons];
+  // The issuer merely missing from the trust store (the CCCD signing CSCA is not yet in every
+  // trust store) is a warning unless policy requires a trusted issuer; a chain that is proven bad
+  // (revoked, rogue CSCA, bad certificate signature) stays an error.
+  const out: Reason[] = a.reasons.map((x) =>
+    a.verdict === 'unknown_issuer' && x.code === 'csca_not_found' && !policy.requireTrustedIssuer
+      ? { ...x, severity: 'warning' as const }
+      : x,
+  );
   switch (a.verdict) {
     case 'genuine':
       break;

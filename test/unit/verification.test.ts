@@ -180,3 +180,28 @@ describe('verification engine', () => {
     }
   });
 });
+
+describe('unknown issuer policy', () => {
+  const base: AuthenticityResult = {
+    verdict: 'unknown_issuer',
+    checks: { hashes: 'pass', signature: 'pass', chain: 'fail', activeAuth: 'pass', chipAuth: 'pass' },
+    reasons: [{ code: 'csca_not_found', severity: 'error', vi: 'Không tìm thấy CSCA', en: 'CSCA not found' }],
+  };
+  const chip = (authenticity: AuthenticityResult) => reading({ source: 'chip', authenticity });
+
+  it('an issuer missing from the trust store is a warning by default and an error when required', () => {
+    expect(verify(input({ reading: chip(base) })).outcome).toBe('accepted_with_warnings');
+    expect(
+      verify(input({ reading: chip(base), policy: { requireChip: false, requireTrustedIssuer: true } }))
+        .outcome,
+    ).toBe('rejected');
+  });
+
+  it('a chain proven bad (revoked document signer) is rejected whatever the policy', () => {
+    const revoked: AuthenticityResult = {
+      ...base,
+      reasons: [{ code: 'ds_revoked', severity: 'error', vi: 'Chứng thư bị thu hồi', en: 'DS revoked' }],
+    };
+    expect(verify(input({ reading: chip(revoked) })).outcome).toBe('rejected');
+  });
+});
