@@ -33,7 +33,7 @@
  */
 
 import { isUtf8 } from 'node:buffer';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 // exceljs takes over a second to load: imported for its types here, loaded only when an XLSX is read.
 import type ExcelJS from 'exceljs';
@@ -675,8 +675,26 @@ function sniffImage(data: Uint8Array): string | null {
 async function loadPhoto(rosterDir: string, ref: string): Promise<{ photo?: RosterPhoto; error?: Reason }> {
   const rel = ref.replace(/\\/g, '/');
   const full = path.resolve(rosterDir, rel);
+  const tooLarge = reason(
+    'roster_photo_too_large',
+    'File ảnh lớn hơn 10 MB.',
+    'The photo file is larger than 10 MB.',
+  );
   let data: Buffer;
   try {
+    // A regular file of known size only: a path to a device (/dev/zero), a FIFO or a huge file must not
+    // make the import read without end.
+    const info = await stat(full);
+    if (!info.isFile()) {
+      return {
+        error: reason(
+          'roster_photo_unreadable',
+          'Không đọc được file ảnh.',
+          'The photo file cannot be read.',
+        ),
+      };
+    }
+    if (info.size > MAX_PHOTO_BYTES) return { error: tooLarge };
     data = await readFile(full);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -693,15 +711,7 @@ async function loadPhoto(rosterDir: string, ref: string): Promise<{ photo?: Rost
       error: reason('roster_photo_unreadable', 'Không đọc được file ảnh.', 'The photo file cannot be read.'),
     };
   }
-  if (data.length > MAX_PHOTO_BYTES) {
-    return {
-      error: reason(
-        'roster_photo_too_large',
-        'File ảnh lớn hơn 10 MB.',
-        'The photo file is larger than 10 MB.',
-      ),
-    };
-  }
+  if (data.length > MAX_PHOTO_BYTES) return { error: tooLarge };
   const mime = sniffImage(data);
   if (!mime) {
     return {

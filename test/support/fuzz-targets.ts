@@ -659,7 +659,7 @@ export async function writeXlsxFixtures(): Promise<string[]> {
 // IPC payloads
 
 /** A valid request for every channel (the fuzzer's starting points); usernames never the fuzz chair's. */
-const IPC_TEMPLATES: Record<ChannelName, unknown> = {
+export const IPC_TEMPLATES: Record<ChannelName, unknown> = {
   'auth.status': {},
   'auth.users': {},
   'auth.setup': { username: 'newchair', displayName: 'Chủ tịch Mới', pin: '1234' },
