@@ -6,6 +6,7 @@
 //   EnableEmbeddedAsarIntegrityValidation on   app.asar must match its hash (Windows, macOS)
 //   OnlyLoadAppFromAsar on               no app folder next to the asar can replace the code
 //   EnableCookieEncryption on            the session's cookies are encrypted at rest
+//   GrantFileProtocolExtraPrivileges off file:// pages get no extra powers (the UI comes from app://)
 const path = require('node:path');
 const { flipFuses, getCurrentFuseWire, FuseVersion, FuseV1Options } = require('@electron/fuses');
 
@@ -16,6 +17,7 @@ const FUSES = {
   [FuseV1Options.EnableNodeCliInspectArguments]: false,
   [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
   [FuseV1Options.OnlyLoadAppFromAsar]: true,
+  [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
 };
 
 /** The Electron binary inside the packaged app (the .app bundle on macOS). */

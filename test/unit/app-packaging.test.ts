@@ -35,7 +35,7 @@ function fuses(file: string): number[] {
 }
 
 describe('packaging', () => {
-  it('the afterPack hook turns RunAsNode, NODE_OPTIONS and --inspect off and asar integrity, asar-only and cookie encryption on', async () => {
+  it('the afterPack hook turns RunAsNode, NODE_OPTIONS, --inspect and file:// extra privileges off and asar integrity, asar-only and cookie encryption on', async () => {
     const linux = path.join(dir, 'cccd-kiosk');
     fakeElectron(linux);
     const ctx = {
@@ -45,12 +45,13 @@ describe('packaging', () => {
       packager: { executableName: 'cccd-kiosk', appInfo: { productFilename: PRODUCT_NAME } },
     };
     await afterPack(ctx);
-    // RunAsNode, Cookies, NODE_OPTIONS, --inspect, asar integrity, asar only; the rest untouched.
+    // RunAsNode, Cookies, NODE_OPTIONS, --inspect, asar integrity, asar only, file:// privileges; the
+    // rest untouched.
     expect(
       fuses(linux)
         .map((b) => String.fromCharCode(b))
         .join(''),
-    ).toBe('010011111');
+    ).toBe('010011101');
     const win = { ...ctx, electronPlatformName: 'win32' };
     expect(afterPack.electronBinary(win)).toBe(path.join(dir, 'CCCD Kiosk.exe'));
     fakeElectron(path.join(dir, 'CCCD Kiosk.exe'));
