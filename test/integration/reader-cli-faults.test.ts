@@ -184,6 +184,28 @@ describe('faults through the CLI', () => {
     expect(j.dataGroups.find((g) => g.name === 'EF.SOD')?.status).toBe('absent');
   }, 120_000);
 
+  it('--person FILE: another fictional holder on the card, read back from the chip', async () => {
+    const person = {
+      ...DEFAULT_PERSON,
+      idNumber: '001095054321',
+      fullName: 'Trần Văn Bảo',
+      dateOfBirth: '1995-03-02',
+      sex: 'M',
+      dateOfExpiry: '2035-03-02',
+      mrzSurname: 'TRAN',
+      mrzGivenNames: 'VAN BAO',
+    };
+    const file = path.join(root, 'person.json');
+    fs.writeFileSync(file, JSON.stringify(person));
+    const { qr, csca } = await startSim('--person', file);
+    expect(qr.startsWith('001095054321|')).toBe(true);
+    const r = await chipRead(['--qr', qr], csca);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const j = r.json() as ChipJson;
+    expect(j.document).toMatchObject({ idNumber: '001095054321', fullName: 'Trần Văn Bảo', sex: 'M' });
+    expect(j.authenticity.verdict).toBe('genuine');
+  }, 120_000);
+
   it('an unknown fault is a usage error (exit 2) naming the known ones', async () => {
     const r = await runKiosk(
       ['sim', 'card', '--vpcd', String(pcscd.ports[0]), '--fault', 'melted', '--json'],
