@@ -99,18 +99,6 @@ function run<A extends unknown[]>(fn: (g: GlobalOpts, ...args: A) => Promise<num
   };
 }
 
-function millis(text: string | undefined, fallback: number, what: string): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0 || n > 86_400_000) {
-    throw new UsageError({
-      vi: `${what} phải là số mili giây dương (nhận được "${text}").`,
-      en: `${what} must be a positive number of milliseconds (got "${text}").`,
-    });
-  }
-  return Math.round(n);
-}
-
 function seconds(text: string | undefined, fallback: number, what: string): number {
   if (text === undefined) return fallback * 1000;
   const n = Number(text);
@@ -344,7 +332,7 @@ export function chipReadJson(
 
 async function chipReadAction(g: GlobalOpts, opts: ChipReadOpts): Promise<number> {
   const access = accessFrom(opts);
-  const timeoutMs = millis(opts.timeout, 45_000, '--timeout');
+  const timeoutMs = seconds(opts.timeout, 45, '--timeout');
   readerConfigFor(opts.reader);
   const trustStore = await trustStoreFor(opts.csca);
   const json = g.json ?? false;
@@ -681,7 +669,7 @@ export function registerReaderCommands(program: Command): void {
       'write the files read (EF.COM.bin, DG1.bin, ..., EF.SOD.bin) for `kiosk chip inspect`',
     )
     .option('--trace', 'add the APDU trace (headers, lengths, status words, timings; never data)')
-    .option('--timeout <ms>', 'how long to wait for the card, and for the read (default 45000)')
+    .option('--timeout <s>', 'seconds to wait for the card, and for the read (default 45)')
     .action(run(async (g, opts: ChipReadOpts) => chipReadAction(g, opts)));
 
   const sim = group(program, 'sim', 'simulated cards for trying the kiosk without a real card');

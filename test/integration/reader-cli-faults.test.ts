@@ -231,7 +231,7 @@ describe('without pcscd', () => {
 
   it('kiosk chip read says pcscd is not running, in both languages, when its wait ends', async () => {
     const r = await runKiosk(
-      ['chip', 'read', '--reader', 'Virtual PCD 00 00', '--can', '123456', '--timeout', '1500', '--json'],
+      ['chip', 'read', '--reader', 'Virtual PCD 00 00', '--can', '123456', '--timeout', '1.5', '--json'],
       noPcscd(),
     );
     expect(r.code).toBe(1);
