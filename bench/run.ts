@@ -6,12 +6,14 @@ import { writeResults, type Figure } from './lib';
 import { benchLogVerify, benchRosterAndChecks } from './core.bench';
 import { benchReports } from './reports.bench';
 import { benchChip } from './chip.bench';
+import { benchTransports } from './transports.bench';
 
 const benches: Record<string, () => Promise<Figure[]>> = {
   'roster-and-checks': benchRosterAndChecks,
   'log-verify': () => benchLogVerify(),
   reports: benchReports,
   chip: benchChip,
+  transports: benchTransports,
 };
 
 const only = process.argv.slice(2);
