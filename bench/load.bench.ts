@@ -4,6 +4,11 @@
  * process). Latency p50/p99 per check, and memory (heap after GC, RSS) sampled 50 times: steady means
  * the least-squares trend after warm-up stays under 2 MiB of heap per 10 000 checks. The database is
  * on the disk (every check is a durable commit). `LOAD_CHECKS=<n>` changes the count.
+ *
+ * RSS rises over the first ~15 000 checks (SQLite's page cache and WAL index, the allocator) and then
+ * stays flat: a 60 000-check run of the services path on a tmpfs read 159 MiB at 2 000 checks, 207 MiB at
+ * 16 000 and 200-212 MiB from there to 60 000, while the heap after GC stayed at 10.0-10.5 MiB. So the
+ * RSS trend of a 10 000-check run is reported, not judged; the heap trend is the leak check.
  */
 import {
   expectedVerdicts,
