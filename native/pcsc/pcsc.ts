@@ -701,10 +701,13 @@ export async function listPcscReaders(options: { socketPath?: string; settleMs?:
   if (!(await pcscdListening(socketPath))) return { serviceRunning: false, readers: [] };
   const ctx = new PcscContext({ socketPath, pollIntervalMs: 50 });
   const settle = options.settleMs ?? 400;
+  // pcsclite reports readers asynchronously, and late on a busy machine: wait for the first one up
+  // to a few seconds (a machine with no reader pays that wait), then let the rest settle.
+  const firstReaderMaxMs = Math.max(settle, 3000);
   try {
     ctx.start();
     await new Promise<void>((resolve) => {
-      let timer = setTimeout(resolve, settle);
+      let timer = setTimeout(resolve, firstReaderMaxMs);
       const bump = (): void => {
         clearTimeout(timer);
         timer = setTimeout(resolve, settle / 2);
