@@ -7,6 +7,11 @@ import { benchLogVerify, benchRosterAndChecks } from './core.bench';
 import { benchReports } from './reports.bench';
 import { benchChip } from './chip.bench';
 import { benchTransports } from './transports.bench';
+import { benchFuzz } from './fuzz.bench';
+import { benchFuzzLong } from './fuzz-long.bench';
+import { benchCardPull } from './card-pull.bench';
+import { benchCrash } from './crash.bench';
+import { benchLoad } from './load.bench';
 
 const benches: Record<string, () => Promise<Figure[]>> = {
   'roster-and-checks': benchRosterAndChecks,
@@ -14,6 +19,12 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   reports: benchReports,
   chip: benchChip,
   transports: benchTransports,
+  'card-pull': benchCardPull,
+  crash: benchCrash,
+  load: benchLoad,
+  // The long fuzz runs (several minutes each): FUZZ_SEED repeats a run, FUZZ_INPUTS scales it.
+  'fuzz-chip': benchFuzz,
+  'fuzz-outside': benchFuzzLong,
 };
 
 const only = process.argv.slice(2);
