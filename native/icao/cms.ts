@@ -177,7 +177,13 @@ function describeSigner(
       throw malformedCms(what, e);
     }
   }
-  const cert = findSignerCertificate(info, certificates);
+  let cert: ParsedCertificate | undefined;
+  try {
+    // Matching re-encodes the signer's issuer name: a damaged name is malformed data, not a crash.
+    cert = findSignerCertificate(info, certificates);
+  } catch (e) {
+    throw malformedCms(what, e);
+  }
   if (cert) signer.certificate = cert;
   return signer;
 }
