@@ -58,8 +58,16 @@ export async function benchFuzzLong(): Promise<Figure[]> {
   const started = performance.now();
   const lane = async (): Promise<void> => {
     for (let s = queue.shift(); s; s = queue.shift()) {
-      const r = await runFuzzIsolated([s], { stallMs: 60_000, slowMs: 5_000 });
       const t = tallies.get(s.parser as OutsideParserName)!;
+      let r: Awaited<ReturnType<typeof runFuzzIsolated>>;
+      try {
+        r = await runFuzzIsolated([s], { stallMs: 60_000, slowMs: 5_000 });
+      } catch (e) {
+        // The worker died outside a parser call (the harness itself): a problem, not the end of the run.
+        t.hangs.push(`seed ${s.seed}: worker crashed: ${(e as Error).message.slice(0, 300)}`);
+        process.stdout.write(`  fuzz ${s.parser} seed ${s.seed}: WORKER CRASHED\n`);
+        continue;
+      }
       for (const st of r.stats) {
         t.count += st.count;
         t.parsed += st.parsed;

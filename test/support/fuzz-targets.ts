@@ -742,6 +742,16 @@ const JSON_STRINGS = [
   '%s%n',
 ];
 
+/**
+ * Sets an own property, as JSON.parse (the bridge) and structured clone (Electron IPC) do: a key named
+ * "__proto__" stays an ordinary key. (Plain assignment would set the object's prototype instead, an
+ * object neither JSON nor IPC can deliver: zod then throws reading `length` through a typed-array
+ * prototype. That was the only "finding" of the first long run, an artefact of this generator.)
+ */
+function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function randomJson(rng: Rng, depth = 0): unknown {
   const k = int(rng, depth > 2 ? 8 : 11);
   switch (k) {
@@ -779,7 +789,7 @@ function randomJson(rng: Rng, depth = 0): unknown {
     case 9: {
       const o: Record<string, unknown> = {};
       const n = int(rng, 4);
-      for (let i = 0; i < n; i++) o[pick(rng, JSON_STRINGS)] = randomJson(rng, depth + 1);
+      for (let i = 0; i < n; i++) setOwn(o, pick(rng, JSON_STRINGS), randomJson(rng, depth + 1));
       return o;
     }
     default:
@@ -817,7 +827,7 @@ function mutateJson(rng: Rng, value: unknown, depth = 0): unknown {
       if (keys.length) delete o[pick(rng, keys)];
       break;
     case 1: // add a key
-      o[pick(rng, JSON_STRINGS)] = randomJson(rng);
+      setOwn(o, pick(rng, JSON_STRINGS), randomJson(rng));
       break;
     case 2:
       return rng() < 0.5 ? randomJson(rng) : [o];
@@ -838,7 +848,10 @@ interface IpcInput {
 function ipcInput(rng: Rng, channelsToUse: readonly ChannelName[]): IpcInput {
   const channel =
     rng() < 0.005 ? pick(rng, ['db.exec', '', 'log.list ', '__proto__']) : pick(rng, channelsToUse);
-  const template = IPC_TEMPLATES[channel as ChannelName] ?? {};
+  // Own keys only: the odd channel name "__proto__" must not pick up Object.prototype as its template.
+  const template = Object.prototype.hasOwnProperty.call(IPC_TEMPLATES, channel)
+    ? IPC_TEMPLATES[channel as ChannelName]
+    : {};
   if (rng() < 0.15) return { channel, payload: template };
   let payload: unknown = template;
   const ops = 1 + int(rng, 3);

@@ -383,9 +383,14 @@ export const FINDINGS_DIR =
   process.env.FUZZ_FINDINGS_DIR ?? path.join(ROOT_DIR, 'test-artifacts', 'fuzz-findings');
 
 function showInput(target: FuzzTarget, input: unknown): string {
-  if (target.show) return target.show(input);
-  if (input instanceof Uint8Array) return hex(input);
-  return JSON.stringify(input);
+  // Never let showing a finding take the run down (an input can be an exotic object).
+  try {
+    if (target.show) return target.show(input);
+    if (input instanceof Uint8Array) return hex(input);
+    return JSON.stringify(input) ?? String(input);
+  } catch (e) {
+    return `(input not showable: ${(e as Error)?.message ?? String(e)})`;
+  }
 }
 
 /** Saves a finding's input (raw bytes as .bin, anything else as .json) and returns the path. */

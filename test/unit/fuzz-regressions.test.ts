@@ -7,6 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { Pn532Decoder, type Pn532DecoderEvent } from '../../native/pn532/codec';
 import { fromHex } from '../../native/util/bytes';
+import { CHANNEL_NAMES, channels } from '../../electron/shared/ipc-contract';
+import { fuzzTargets, mulberry32 } from '../support/fuzz';
+import { IPC_TEMPLATES } from '../support/fuzz-targets';
 
 function frames(events: Pn532DecoderEvent[]): string[] {
   return events
@@ -59,5 +62,43 @@ describe('PN532 decoder (fuzz finding pn532 seed 1 #2389)', () => {
   it('a real postamble is still skipped: frames with preamble and postamble decode as before', () => {
     expect(decodeWhole('0000FF00FF00' + '0000FF03FDD54B00E000')).toEqual(['ack', 'data 4b']);
     expect(decodeByteByByte('0000FF00FF00' + '0000FF03FDD54B00E000')).toEqual(['ack', 'data 4b']);
+  });
+});
+
+describe('IPC payloads with a "__proto__" key (the first long run of ipc-schema, seed 20272127)', () => {
+  // The run stopped on objects whose PROTOTYPE was a Uint8Array (zod then throws reading `length`).
+  // Neither JSON.parse (the bridge) nor structured clone (Electron IPC) can deliver such an object: both
+  // make "__proto__" an ordinary own key. The generator now does the same; these pin both facts.
+  it('every channel refuses or accepts a JSON payload with a "__proto__" key without throwing', () => {
+    for (const c of CHANNEL_NAMES) {
+      const body = JSON.stringify({ ...(IPC_TEMPLATES[c] as object) }).replace(
+        /^\{/,
+        '{"__proto__":{"length":3},',
+      );
+      const payload = JSON.parse(body.replace(/,}$/, '}')) as object;
+      expect(Object.getPrototypeOf(payload)).toBe(Object.prototype);
+      expect(() => channels[c].request.safeParse(payload), c).not.toThrow();
+      // Strict objects: the unknown key is refused.
+      expect(channels[c].request.safeParse(payload).success, c).toBe(false);
+    }
+  });
+
+  it('the IPC fuzzers only make objects JSON or structured clone could deliver', () => {
+    const t = fuzzTargets()['ipc-schema'];
+    const rng = mulberry32(20272127);
+    const allowed = new Set<unknown>([
+      Object.prototype,
+      Array.prototype,
+      Date.prototype,
+      Map.prototype,
+      Uint8Array.prototype,
+    ]);
+    const walk = (v: unknown, depth: number): void => {
+      if (v === null || typeof v !== 'object' || depth > 8) return;
+      expect(allowed.has(Object.getPrototypeOf(v))).toBe(true);
+      if (v instanceof Map || v instanceof Uint8Array || v instanceof Date) return;
+      for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], depth + 1);
+    };
+    for (let i = 0; i < 20_000; i++) walk((t.next(rng) as { payload: unknown }).payload, 0);
   });
 });
