@@ -19,14 +19,16 @@ import { KioskError } from '../core/errors';
 import type { PurgeResult } from '../core/privacy';
 import { maskIdNumber } from '../core/report-service';
 import { readRosterFile, type RosterRow } from '../core/roster-file';
-import { seedDemo, type DemoSeedResult } from '../core/demo';
+import { DEMO_CARD_HOLDERS, DEMO_ROSTER_SIZE, seedDemo, type DemoSeedResult } from '../core/demo';
 import { fictionalPerson, qrTextOf } from '../core/fictional-people';
 import { sha256Hex } from '../core/canonical';
 import type { LogEntry, LogKind } from '../core/audit-log';
 import type { CardReading, Reason } from '../../native/cccd/types';
 import { notCheckedAuthenticity } from '../../native/cccd/types';
 import { parseCccdQr } from '../../native/cccd/qr';
-import { ChipCheckin, type ChipCheckinEvent, type FlowError } from '../core/chip-checkin';
+import { ChipCheckin, flowError, type ChipCheckinEvent, type FlowError } from '../core/chip-checkin';
+import { createSoftCard, type SoftCardFault } from '../../native/softcard/soft-card';
+import { loadTrustStore } from '../../native/icao/trust-store';
 import {
   channels,
   isChannelName,
@@ -830,11 +832,21 @@ export class KioskApi {
           .filter((c) => c.checkedInAt)
           .map((c) => c.candidateNo),
       );
-      for (let i = 0; i < this.demoSeed.candidates; i++) {
+      for (let i = 0; i < Math.min(this.demoSeed.candidates, DEMO_ROSTER_SIZE); i++) {
         const p = fictionalPerson(i, 2026);
         if (!present.has(p.candidateNo)) return { text: qrTextOf(p) };
       }
       return { text: this.demoSeed.sampleQr };
+    },
+
+    'demo.tapCard': async (caller, req) => {
+      if (!this.options.demo || !this.demoSeed) {
+        throw err('not_demo', 'Chỉ dùng được trong chế độ thử.', 'Only available in demo mode.');
+      }
+      const session = this.services.sessions.get(req.sessionCode);
+      if (session.state !== 'open') throw notInState(session, 'open');
+      this.setActive(caller, req.sessionCode);
+      return this.tapDemoCard(caller, req.sessionCode, req.kind);
     },
   };
 
@@ -860,6 +872,63 @@ export class KioskApi {
     this.inlineFailure = undefined;
     if (failure) throw new KioskError(failure.code, { vi: failure.vi, en: failure.en });
     return out;
+  }
+
+  /**
+   * Demo mode: a software card (native/softcard) of a demo roster holder is put on a virtual reader
+   * and the real chip check-in runs on it: its QR is scanned (held for the chip, as with a real
+   * reader), the chip is read with the QR's CAN and checked against the trust store with the
+   * software card's CSCA added (so a genuine card is `genuine`). Progress and the verdict reach the
+   * window as reading.progress / scan.result, exactly as for a hardware reader; the call also
+   * answers with the verdict.
+   */
+  private async tapDemoCard(
+    caller: Caller,
+    sessionCode: string,
+    kind: 'genuine' | 'altered' | 'clone',
+  ): Promise<CheckResultDTO> {
+    const holder = DEMO_CARD_HOLDERS[kind === 'altered' ? 1 : 0]!;
+    const faults: SoftCardFault[] =
+      kind === 'altered' ? [{ kind: 'altered-dg13' }] : kind === 'clone' ? [{ kind: 'clone' }] : [];
+    const card = createSoftCard({ person: holder.person, faults });
+    const trustStore = await loadTrustStore(this.options.trustStoreDir);
+    trustStore.addCertificate(card.csca.der, 'demo-softcard-csca.pem');
+    const flow = new ChipCheckin({
+      checks: this.checks,
+      session: sessionCode,
+      actor: this.actor(caller),
+      trustStore,
+      expectChip: () => true,
+      waitForAccessMs: 0,
+      log: (line) => this.logger.info('checkin.demo', { line }),
+    });
+    flow.on('event', (e) => this.onCheckinEvent(e));
+    const sink = this.options.events;
+    const readerId = 'demo-softcard';
+    // Only loaded here (demo mode): the reader hub module brings in the reader stacks.
+    const { stepPercent } = await import('./reader-hub');
+    let max = 0;
+    try {
+      flow.scanQr(card.qrText);
+      sink?.emit(null, 'reading.progress', { readerId, phase: 'card_present' });
+      const r = await flow.readAndCheck(card.transport, {
+        readerId,
+        readerName: 'Thẻ mẫu (demo)',
+        progress: (step, done, total) => {
+          const { phase, percent } = stepPercent(step, done ?? 0, total ?? 0);
+          max = Math.max(max, Math.round(percent));
+          sink?.emit(null, 'reading.progress', { readerId, phase, percent: max });
+        },
+      });
+      sink?.emit(null, 'reading.progress', { readerId, phase: 'done', percent: 100 });
+      return this.resultDto(r.record, r.chip?.reading ?? null, 'chip');
+    } catch (e) {
+      sink?.emit(null, 'reading.progress', { readerId, phase: 'failed' });
+      const f = flowError(e);
+      throw new KioskError(f.code, { vi: f.vi, en: f.en });
+    } finally {
+      flow.close();
+    }
   }
 
   /** The window checks in for this session; chip reads and hardware scans go to it. */

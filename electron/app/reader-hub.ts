@@ -77,7 +77,7 @@ function readerName(c: ReaderConfig): string {
 }
 
 /** Where a chip-read step sits in the reading, for a progress bar that only moves forward. */
-function stepPercent(
+export function stepPercent(
   step: string,
   done: number,
   total: number,

@@ -1,3 +1,4 @@
+import { DEFAULT_PERSON, type SoftPerson } from '../../native/softcard/person';
 import type { KioskServices } from './services';
 import { CLASSES, fictionalPerson, qrTextOf } from './fictional-people';
 import type { RosterRow } from './roster-file';
@@ -11,6 +12,38 @@ export interface DemoSeedResult {
 }
 
 export const DEMO_ROSTER_SIZE = 40;
+
+/**
+ * The holders of the demo's software cards (native/softcard): fictional people on the demo roster, so
+ * the chip path can be tried with no reader (`demo.tapCard`). Every value is invented.
+ */
+export const DEMO_CARD_HOLDERS: readonly { candidateNo: string; licenceClass: string; person: SoftPerson }[] =
+  Object.freeze([
+    { candidateNo: '900001', licenceClass: 'B', person: DEFAULT_PERSON },
+    {
+      candidateNo: '900002',
+      licenceClass: 'A1',
+      person: Object.freeze({
+        ...DEFAULT_PERSON,
+        idNumber: '079095006789',
+        fullName: 'Trần Văn Hùng',
+        dateOfBirth: '1995-09-23',
+        sex: 'M',
+        placeOfOrigin: 'Phường 4, Quận 5, Thành phố Hồ Chí Minh',
+        residence: 'Số 8 Đường Hoa Lan, Phường 2, Quận Phú Nhuận, Thành phố Hồ Chí Minh',
+        identifyingMarks: 'Sẹo chấm C:2cm dưới sau tai phải',
+        dateOfIssue: '2024-03-02',
+        dateOfExpiry: '2035-09-23',
+        father: 'Trần Văn Lâm',
+        mother: 'Lê Thị Thu',
+        oldIdNumber: '025678901',
+        unknown16: '9F8E7D6C5B4A3921',
+        mrzSurname: 'TRAN',
+        mrzGivenNames: 'VAN HUNG',
+        photoSeed: 2,
+      }) as SoftPerson,
+    },
+  ]);
 
 /**
  * A demo session for today with a roster of fictional people, so the kiosk can be tried without
@@ -43,6 +76,18 @@ export async function seedDemo(services: KioskServices, code = 'DEMO'): Promise<
       licenceClass: p.licenceClass,
       sex: p.sex,
     }));
+    for (const c of DEMO_CARD_HOLDERS) {
+      rows.push({
+        rowNumber: rows.length + 2,
+        candidateNo: c.candidateNo,
+        fullName: c.person.fullName,
+        dateOfBirth: c.person.dateOfBirth,
+        idNumber: c.person.idNumber,
+        ...(c.person.oldIdNumber ? { oldIdNumber: c.person.oldIdNumber } : {}),
+        licenceClass: c.licenceClass,
+        sex: c.person.sex,
+      });
+    }
     services.roster.importRows(code, rows, by, false, { demo: true });
   }
   const stranger = fictionalPerson(DEMO_ROSTER_SIZE + 7, 2026);

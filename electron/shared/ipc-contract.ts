@@ -585,6 +585,12 @@ export const channels = {
     'signed_in',
     z.object({ kind: z.enum(['on_roster', 'not_on_roster']) }).strict(),
   ),
+  // Demo mode only: a software card (native/softcard) tapped on a virtual reader; the real chip
+  // check-in runs on it and the verdict comes back (and as scan.result, like a real reader's).
+  'demo.tapCard': def<CheckResultDTO>()(
+    'signed_in',
+    z.object({ sessionCode, kind: z.enum(['genuine', 'altered', 'clone']) }).strict(),
+  ),
 } as const;
 
 export type Channels = typeof channels;

@@ -711,6 +711,7 @@ export const IPC_TEMPLATES: Record<ChannelName, unknown> = {
   'settings.listReaders': {},
   'readers.status': {},
   'demo.sampleQr': { kind: 'on_roster' },
+  'demo.tapCard': { sessionCode: 'FUZZ-1', kind: 'genuine' },
 };
 
 /** Channels the API fuzzer leaves out: they would drive real readers or dialogs of a desktop. */

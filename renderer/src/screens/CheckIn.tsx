@@ -306,6 +306,26 @@ export function CheckIn({ ctx }: { ctx: AppContext }) {
                 >
                   {t('checkin.demoNotOnRoster')}
                 </button>
+                {(
+                  [
+                    ['genuine', 'checkin.demoCardGenuine'],
+                    ['altered', 'checkin.demoCardAltered'],
+                    ['clone', 'checkin.demoCardClone'],
+                  ] as const
+                ).map(([kind, label]) => (
+                  <button
+                    key={kind}
+                    className="btn"
+                    data-testid={`demo-card-${kind}`}
+                    onClick={async () => {
+                      // The verdict arrives as scan.result (with reading progress), as from a real reader.
+                      const r = await kiosk().demo.tapCard({ sessionCode: code, kind });
+                      if (!r.ok) setError(r.error);
+                    }}
+                  >
+                    {t(label)}
+                  </button>
+                ))}
               </>
             )}
           </div>
