@@ -24,7 +24,7 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   load: benchLoad,
   // The long fuzz runs (several minutes each): FUZZ_SEED repeats a run, FUZZ_INPUTS scales it.
   'fuzz-chip': benchFuzz,
-  'fuzz-outside': benchFuzzLong,
+  'fuzz-long': benchFuzzLong,
 };
 
 const only = process.argv.slice(2);
