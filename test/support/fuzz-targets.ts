@@ -110,11 +110,24 @@ export const FUZZ_FIXTURES = path.resolve(import.meta.dirname, '../fixtures/fuzz
 // ---------------------------------------------------------------------------------------------
 // Temp folder for the file-based targets (removed at exit)
 
+const SCRATCH_BASE = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+
+/** Removes the scratch folders of process `pid` (a fuzz worker the watchdog killed cannot do it itself). */
+export function removeScratchOf(pid: number): void {
+  const prefix = `kiosk-fuzz-${pid}-`;
+  try {
+    for (const f of fs.readdirSync(SCRATCH_BASE)) {
+      if (f.startsWith(prefix)) fs.rmSync(path.join(SCRATCH_BASE, f), { recursive: true, force: true });
+    }
+  } catch {
+    // nothing to clean
+  }
+}
+
 let scratch: string | undefined;
 function scratchDir(): string {
   if (!scratch) {
-    const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
-    const dir = fs.mkdtempSync(path.join(base, 'kiosk-fuzz-'));
+    const dir = fs.mkdtempSync(path.join(SCRATCH_BASE, `kiosk-fuzz-${process.pid}-`));
     scratch = dir;
     process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   }

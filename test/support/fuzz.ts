@@ -31,7 +31,7 @@ import { parseDg13 } from '../../native/icao/dg13';
 import { parseSod } from '../../native/icao/sod';
 import { hex } from '../../native/util/bytes';
 import { loadChipSamples, type ChipSamples } from './chip-samples';
-import { outsideTargets, OUTSIDE_PARSERS, type OutsideParserName } from './fuzz-targets';
+import { outsideTargets, removeScratchOf, OUTSIDE_PARSERS, type OutsideParserName } from './fuzz-targets';
 
 export type Rng = () => number;
 
@@ -635,6 +635,7 @@ export function runFuzzIsolated(shards: FuzzShard[], options: IsolatedOptions = 
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
+      if (child.pid !== undefined) removeScratchOf(child.pid);
       if (!settled) reject(new Error(`fuzz worker exited with ${code}: ${stderr.slice(-2000)}`));
     });
   });
