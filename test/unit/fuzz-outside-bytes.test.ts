@@ -68,7 +68,7 @@ const WORKERS: FuzzShard[][] = [
 ];
 
 async function runWorker(shards: FuzzShard[]): Promise<FuzzStats[]> {
-  const r = await runFuzzIsolated(shards, { stallMs: 30_000, slowMs: 2_000 });
+  const r = await runFuzzIsolated(shards, { stallMs: 30_000, slowMs: 10_000 });
   if (r.hang) {
     throw new Error(
       `fuzz ${r.hang.parser} (seed ${r.hang.seed}) made no progress for 30 s after input ` +
