@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pcscdListening } from '../../native/pcsc/pcsc';
 
 export const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 export const SYSTEM_SOCKET = '/run/pcscd/pcscd.comm';
@@ -77,25 +78,9 @@ export function checkPcscdInstalled(): string {
   return pcscd;
 }
 
-/** Resolves when a unix socket accepts a connection. */
+/** Resolves when a unix socket accepts a connection (the product's own probe, with a test timeout). */
 export function socketAccepts(socketPath: string, timeoutMs = 500): Promise<boolean> {
-  if (!fs.existsSync(socketPath)) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const s = net.connect(socketPath);
-    const timer = setTimeout(() => {
-      s.destroy();
-      resolve(false);
-    }, timeoutMs);
-    s.once('connect', () => {
-      clearTimeout(timer);
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
-  });
+  return pcscdListening(socketPath, timeoutMs);
 }
 
 /** TCP ports in LISTEN state, from /proc (no connection: connecting to vpcd would insert a card). */
