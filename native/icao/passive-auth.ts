@@ -12,7 +12,7 @@ import type { Certificate } from '@peculiar/asn1-x509';
 import type { CheckOutcome, Reason } from '../cccd/types';
 import { equalBytes } from '../util/bytes';
 import { dataGroupLabel, errorReason, reason } from './bilingual';
-import { findSignerCertificate, verifyCmsSigner } from './cms';
+import { chooseSignerCertificate, signerCertificateCandidates, verifyCmsSigner } from './cms';
 import { parseSod, type Sod } from './sod';
 import { digest, signatureAlgorithmName } from './signature';
 import type { TrustStore } from './trust-store';
@@ -155,8 +155,15 @@ function checkSignature(
 ): ParsedCertificate | undefined {
   const signer = sod.signer;
   result.signature.algorithm = signatureAlgorithmName(signer.signatureAlgorithm);
-  let ds = signer.certificate;
-  if (!ds && store) ds = findSignerCertificate(signer.info, store.documentSigners);
+  let candidates = signer.certificateCandidates;
+  if (candidates.length === 0 && store)
+    candidates = signerCertificateCandidates(signer.sid, store.documentSigners);
+  let ds: ParsedCertificate | undefined;
+  try {
+    ds = chooseSignerCertificate(sod.cms, signer, candidates);
+  } catch {
+    ds = candidates[0];
+  }
   if (!ds) {
     reasons.push(
       reason(
@@ -181,7 +188,16 @@ function checkSignature(
         ),
       );
     }
-    if (!v.contentTypeOk) {
+    if (!v.contentTypePresent) {
+      reasons.push(
+        reason(
+          'sod_content_type_missing',
+          'error',
+          'EF.SOD không có thuộc tính loại nội dung đã ký.',
+          'EF.SOD has no signed content type attribute.',
+        ),
+      );
+    } else if (!v.contentTypeOk) {
       reasons.push(
         reason(
           'sod_content_type_mismatch',

@@ -1,14 +1,19 @@
 /**
  * EF.SOD (ICAO 9303-10 §4.6.2): tag 77 around a CMS SignedData whose content (type
- * id-icao-ldsSecurityObject 2.23.136.1.1.1) is an LDSSecurityObject: version (v0, or v1 with
- * LDSVersionInfo), the hash algorithm and the hash of every data group on the chip.
+ * id-icao-ldsSecurityObject 2.23.136.1.1.1, or id-data 1.2.840.113549.1.7.1 as real Chinese
+ * passports have it) is an LDSSecurityObject: version (v0, or v1 with LDSVersionInfo), the hash
+ * algorithm and the hash of every data group on the chip.
+ *
+ * The 77 element must be the whole file (no trailing bytes) and the SignedData inside it must hold
+ * exactly the elements of its schema (./cms): anything else is malformed (sod_malformed).
  */
 import { AsnParser } from '@peculiar/asn1-schema';
+import { berChildren, decodeBer, decodeBerExact, expectTag } from './ber';
 import { bilingualError } from './bilingual';
-import { parseSignedData, type CmsSignedData, type CmsSigner } from './cms';
+import { ID_DATA, parseSignedData, type CmsSignedData, type CmsSigner } from './cms';
 import { ICAO_OID, LdsSecurityObject } from './icao-asn1';
-import { unwrap } from './lds';
 import { hashNameByOid, type HashName } from './signature';
+import { TlvError } from './tlv';
 
 export interface Sod {
   cms: CmsSignedData;
@@ -26,10 +31,48 @@ export interface Sod {
   signer: CmsSigner;
 }
 
+/** eContent types accepted for an LDSSecurityObject (the signed contentType attribute must equal it). */
+export const SOD_CONTENT_TYPES: readonly string[] = [ICAO_OID.ldsSecurityObject, ID_DATA];
+
+function sodMalformed(detail: string, cause?: unknown) {
+  return bilingualError(
+    'sod_not_der',
+    `EF.SOD có cấu trúc không hợp lệ (${detail}).`,
+    `EF.SOD has an invalid structure (${detail}).`,
+    { cause },
+  );
+}
+
+/** The SignedData inside the 77 element, which must be the whole file (BER lengths allowed). */
+function sodContent(bytes: Uint8Array): Uint8Array {
+  let outer;
+  try {
+    outer = decodeBer(bytes, 0);
+  } catch (e) {
+    throw sodMalformed('tag 77', e);
+  }
+  if (outer.tag !== 0x77) throw sodMalformed('not tag 77');
+  if (outer.end !== bytes.length) throw sodMalformed('trailing bytes after tag 77');
+  return bytes.subarray(outer.valueStart, outer.valueEnd);
+}
+
+/** Checks that eContent is exactly one LDSSecurityObject SEQUENCE of the schema's shape. */
+function checkLdsShape(eContent: Uint8Array): void {
+  const root = expectTag(decodeBerExact(eContent), 0x30, 'LDSSecurityObject');
+  const kids = berChildren(root);
+  const tags = kids.map((k) => k.tag);
+  const ok =
+    (tags.length === 3 || tags.length === 4) &&
+    tags[0] === 0x02 &&
+    tags[1] === 0x30 &&
+    tags[2] === 0x30 &&
+    (tags.length === 3 || tags[3] === 0x30);
+  if (!ok) throw new TlvError('LDSSecurityObject does not have the elements of its schema');
+}
+
 export function parseSod(bytes: Uint8Array): Sod {
-  const outer = unwrap(bytes, 0x77, 'EF.SOD');
-  const cms = parseSignedData(outer.value, 'EF.SOD');
-  if (cms.eContentType !== ICAO_OID.ldsSecurityObject) {
+  const cms = parseSignedData(sodContent(bytes), 'EF.SOD');
+  if (!SOD_CONTENT_TYPES.includes(cms.eContentType)) {
     throw bilingualError(
       'sod_content_type',
       'EF.SOD không chứa đối tượng bảo mật LDS.',
@@ -42,7 +85,12 @@ export function parseSod(bytes: Uint8Array): Sod {
   }
   let lds: LdsSecurityObject;
   try {
+    checkLdsShape(cms.eContent);
     lds = AsnParser.parse(cms.eContent, LdsSecurityObject);
+    const numbers = lds.dataGroupHashValues.map((h) => h.dataGroupNumber);
+    if (new Set(numbers).size !== numbers.length) throw new TlvError('a data group is listed twice');
+    if (numbers.some((n) => !Number.isInteger(n) || n < 1 || n > 16))
+      throw new TlvError('a data group number is out of range');
   } catch (e) {
     throw bilingualError(
       'lds_malformed',

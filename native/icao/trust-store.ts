@@ -10,7 +10,7 @@ import { AsnParser } from '@peculiar/asn1-schema';
 import type { Certificate, CertificateList } from '@peculiar/asn1-x509';
 import type { Reason } from '../cccd/types';
 import { reason } from './bilingual';
-import { parseSignedData, verifyCmsSigner } from './cms';
+import { chooseSignerCertificate, parseSignedData, verifyCmsSigner } from './cms';
 import { CscaMasterList, ICAO_OID } from './icao-asn1';
 import { equalBytes } from '../util/bytes';
 import {
@@ -134,7 +134,9 @@ export class TrustStore {
     const list = AsnParser.parse(cms.eContent, CscaMasterList);
     if (options.verifySignature !== false) {
       const signer = cms.signers[0];
-      const signerCert = signer?.certificate?.cert;
+      const signerCert = signer
+        ? chooseSignerCertificate(cms, signer, signer.certificateCandidates)?.cert
+        : undefined;
       let ok = false;
       if (signer && signerCert) {
         try {

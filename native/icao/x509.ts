@@ -9,11 +9,16 @@ import {
   BasicConstraints,
   Certificate,
   CertificateList,
+  KeyUsage,
   Name,
+  PrivateKeyUsagePeriod,
   SubjectKeyIdentifier,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
+  id_ce_keyUsage,
+  id_ce_privateKeyUsagePeriod,
   id_ce_subjectKeyIdentifier,
+  type KeyUsageType,
 } from '@peculiar/asn1-x509';
 import { createHash } from 'node:crypto';
 import { equalBytes, hex } from '../util/bytes';
@@ -70,23 +75,46 @@ export function nameToString(name: Name): string {
     .join(', ');
 }
 
+function canonicalRdns(name: Name): string[] {
+  return [...name].map((rdn) =>
+    [...rdn]
+      .map(
+        (atv) =>
+          `${atv.type}=${atv.value.toString().normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim()}`,
+      )
+      .sort()
+      .join('+'),
+  );
+}
+
 function canonicalName(name: Name): string {
-  return [...name]
-    .map((rdn) =>
-      [...rdn]
-        .map(
-          (atv) =>
-            `${atv.type}=${atv.value.toString().normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim()}`,
-        )
-        .sort()
-        .join('+'),
-    )
-    .join(',');
+  return canonicalRdns(name).join(',');
 }
 
 /** Name equality: identical DER, or equal after the RFC 5280 §7.1 style case/space folding. */
 export function namesEqual(a: Name, b: Name): boolean {
   return equalBytes(nameDer(a), nameDer(b)) || canonicalName(a) === canonicalName(b);
+}
+
+/**
+ * A key for a name that ignores RDN order, case and spacing: real SODs name their signer's issuer
+ * with the RDNs reversed or in another case than the certificate does.
+ */
+export function nameKey(name: Name): string {
+  return canonicalRdns(name).sort().join(',');
+}
+
+/** Name equality that also ignores the order of the RDNs (for locating certificates only). */
+export function namesEqualAnyOrder(a: Name, b: Name): boolean {
+  return namesEqual(a, b) || nameKey(a) === nameKey(b);
+}
+
+/** The country (C) of a name, upper case, or undefined. */
+export function nameCountry(name: Name): string | undefined {
+  for (const rdn of name)
+    for (const atv of rdn)
+      if (atv.type === '2.5.4.6') return atv.value.toString().trim().toUpperCase() || undefined;
+  return undefined;
 }
 
 function extension<T>(cert: Certificate, oid: string, type: new () => T): T | undefined {
@@ -109,6 +137,22 @@ export function isCa(cert: Certificate): boolean {
   return extension(cert, id_ce_basicConstraints, BasicConstraints)?.cA ?? false;
 }
 
+/** The keyUsage bits by name, or undefined when the certificate has no keyUsage extension. */
+export function keyUsage(cert: Certificate): Set<KeyUsageType> | undefined {
+  const ku = extension(cert, id_ce_keyUsage, KeyUsage);
+  return ku ? new Set(ku.toJSON()) : undefined;
+}
+
+/** The privateKeyUsagePeriod extension (either bound may be absent), or undefined. */
+export function privateKeyUsagePeriod(cert: Certificate): { notBefore?: Date; notAfter?: Date } | undefined {
+  const p = extension(cert, id_ce_privateKeyUsagePeriod, PrivateKeyUsagePeriod);
+  if (!p) return undefined;
+  const out: { notBefore?: Date; notAfter?: Date } = {};
+  if (p.notBefore) out.notBefore = p.notBefore;
+  if (p.notAfter) out.notAfter = p.notAfter;
+  return out;
+}
+
 export function validity(cert: Certificate): { notBefore: Date; notAfter: Date } {
   return {
     notBefore: cert.tbsCertificate.validity.notBefore.getTime(),
@@ -121,6 +165,22 @@ export function serialHex(serial: ArrayBuffer | Uint8Array): string {
   let i = 0;
   while (i < b.length - 1 && b[i] === 0) i++;
   return hex(b.subarray(i));
+}
+
+/**
+ * The identity of the issuer of `cert` for the trust policy: its authorityKeyIdentifier (hex);
+ * else 'name:' + the first 40 hex digits of SHA-256 over the issuer name DER.
+ */
+export function issuerIdOf(cert: Certificate): string {
+  let aki: Uint8Array | undefined;
+  try {
+    aki = authorityKeyIdentifier(cert);
+  } catch {
+    aki = undefined;
+  }
+  if (aki && aki.length > 0) return hex(aki);
+  const h = createHash('sha256').update(nameDer(cert.tbsCertificate.issuer)).digest('hex');
+  return `name:${h.slice(0, 40)}`;
 }
 
 /** SHA-256 of the DER (an identity for deduplication and logs). */
