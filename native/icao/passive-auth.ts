@@ -2,10 +2,13 @@
  * Passive authentication (ICAO 9303-11 §5.1), three checks each with its own outcome:
  *  1. hashes: every data group read hashes to its value in the SOD; a group read but absent from
  *     the SOD is injected data;
- *  2. signature: CMS messageDigest = hash(eContent), contentType matches, and the signature over
- *     the signed attributes verifies with the document signer (DS) certificate;
- *  3. chain: the DS certificate chains to a CSCA in the trust store (issuer/AKI match, signature,
- *     validity at the SOD signing time or now, not revoked by a CRL of that CSCA).
+ *  2. signature: CMS messageDigest = hash(eContent), the signed contentType is present and equals
+ *     eContentType, and the signature over the signed attributes verifies with the document signer
+ *     (DS) certificate (a certificate whose key fails the signature is never taken as the DS);
+ *  3. chain: the DS certificate chains to a CSCA in the trust store, checked at the time the
+ *     document was signed (signing time, else the date of issue, else now): trust policy (blocked
+ *     and pinned issuers), DS keyUsage, issuer country = document country, CSCA is a CA that may
+ *     sign certificates, signatures, validity, private-key usage period, CRLs.
  * Reasons are bilingual with stable codes and never contain personal data.
  */
 import type { Certificate } from '@peculiar/asn1-x509';
@@ -13,14 +16,20 @@ import type { CheckOutcome, Reason } from '../cccd/types';
 import { equalBytes } from '../util/bytes';
 import { dataGroupLabel, errorReason, reason } from './bilingual';
 import { chooseSignerCertificate, signerCertificateCandidates, verifyCmsSigner } from './cms';
+import { mrzStateToAlpha2 } from './country';
 import { parseSod, type Sod } from './sod';
 import { digest, signatureAlgorithmName } from './signature';
-import type { TrustStore } from './trust-store';
+import { issuesCertificates, type TrustAnchor, type TrustStore } from './trust-store';
 import {
   crlRevokes,
+  fingerprint,
   isCrlSignedBy,
   isSignedBy,
+  issuerIdOf,
+  keyUsage,
+  nameCountry,
   nameToString,
+  privateKeyUsagePeriod,
   validity,
   type ParsedCertificate,
 } from './x509';
@@ -31,8 +40,35 @@ export interface PassiveAuthInput {
   /** Data group number → raw bytes as read from the chip. */
   dataGroups: Map<number, Uint8Array>;
   trustStore?: TrustStore;
-  /** Reference time when the SOD carries no signing time (default: now). */
+  /** The current time (default: now); also the chain's reference time when nothing better is known. */
   now?: Date;
+  /** DG1 issuing state (MRZ alpha-3, 'D' for Germany): the DS and CSCA country must be this country. */
+  issuingState?: string;
+  /** Date of issue (ISO yyyy-mm-dd, from DG13): the chain's reference time when the SOD has no signing time. */
+  dateOfIssue?: string;
+}
+
+export type ChainTimeSource = 'signing_time' | 'date_of_issue' | 'now';
+
+export interface ChainResult {
+  outcome: CheckOutcome;
+  /** The CSCA subject, or 'pinned issuer <issuerId>'. */
+  csca?: string;
+  /** DS subject DN (not personal data). */
+  documentSigner?: string;
+  /** Alpha-2 country of the DS certificate's issuer (C). */
+  issuerCountry?: string;
+  /** Alpha-2 country of the document (from the input's issuingState). */
+  documentCountry?: string;
+  /** DS authorityKeyIdentifier hex, else 'name:' + SHA-256(issuer DN DER) hex (first 40). */
+  issuerId?: string;
+  /** SHA-256 hex of the DS certificate DER. */
+  documentSignerFingerprint?: string;
+  /** The DS certificate (not personal data), for pinning. */
+  documentSignerDer?: Uint8Array;
+  /** The time the chain was validated at, and where it came from. */
+  checkedAt?: Date;
+  checkedAtSource?: ChainTimeSource;
 }
 
 export interface HashCheck {
@@ -49,7 +85,7 @@ export interface HashCheck {
 export interface PassiveAuthResult {
   hashes: HashCheck;
   signature: { outcome: CheckOutcome; algorithm?: string };
-  chain: { outcome: CheckOutcome; csca?: string; documentSigner?: string; checkedAt?: Date };
+  chain: ChainResult;
   reasons: Reason[];
   sod?: Sod;
 }
@@ -93,7 +129,15 @@ export function passiveAuthentication(input: PassiveAuthInput): PassiveAuthResul
   result.sod = sod;
   result.hashes = checkHashes(sod, input.dataGroups, reasons);
   const ds = checkSignature(sod, input.trustStore, result, reasons);
-  if (ds) checkChain(ds, sod, input, result, reasons);
+  if (ds) {
+    try {
+      checkChain(ds, sod, input, result, reasons);
+    } catch (e) {
+      // A certificate the library cannot interpret (damaged names or extensions) proves nothing.
+      result.chain.outcome = 'fail';
+      reasons.push(errorReason(e, 'ds_certificate_invalid'));
+    }
+  }
   return result;
 }
 
@@ -143,7 +187,17 @@ function checkHashes(sod: Sod, groups: Map<number, Uint8Array>, reasons: Reason[
   }
   out.notRead = [...sod.dataGroupHashes.keys()].filter((n) => !groups.has(n)).sort((a, b) => a - b);
   if (out.mismatched.length > 0 || out.injected.length > 0) out.outcome = 'fail';
-  else if (out.matched.length === 0) out.outcome = 'not_run';
+  else if (out.matched.length === 0) {
+    out.outcome = 'not_run';
+    reasons.push(
+      reason(
+        'dg_none_read',
+        'warning',
+        'Không đọc được nhóm dữ liệu nào: chỉ riêng EF.SOD không chứng minh được dữ liệu của thẻ.',
+        'No data group was read: EF.SOD alone proves nothing about the card data.',
+      ),
+    );
+  }
   return out;
 }
 
@@ -175,8 +229,8 @@ function checkSignature(
     );
     return undefined;
   }
-  result.chain.documentSigner = nameToString(ds.cert.tbsCertificate.subject);
   try {
+    result.chain.documentSigner = nameToString(ds.cert.tbsCertificate.subject);
     const v = verifyCmsSigner(sod.cms, signer, ds.cert);
     if (!v.messageDigestOk) {
       reasons.push(
@@ -233,6 +287,75 @@ function within(cert: Certificate, at: Date): 'ok' | 'expired' | 'not_yet_valid'
   return 'ok';
 }
 
+/** The chain's reference time: the SOD signing time, else the date of issue, else now. */
+function referenceTime(sod: Sod, input: PassiveAuthInput): { at: Date; source: ChainTimeSource } {
+  if (sod.signer.signingTime) return { at: sod.signer.signingTime, source: 'signing_time' };
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.dateOfIssue?.trim() ?? '');
+  if (m) {
+    const at = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+    if (!Number.isNaN(at.getTime()) && at.toISOString().startsWith(m[0]))
+      return { at, source: 'date_of_issue' };
+  }
+  return { at: input.now ?? new Date(), source: 'now' };
+}
+
+const CODE_TEXT: Record<string, [vi: string, en: string]> = {
+  trust_store_empty: [
+    'Chưa có chứng thư CSCA tin cậy nào: không xác định được cơ quan cấp.',
+    'No trusted CSCA certificate is configured: the issuer cannot be confirmed.',
+  ],
+  csca_not_found: [
+    'Chưa cấu hình cơ quan cấp tin cậy nào cho quốc gia của giấy tờ: không xác định được cơ quan cấp.',
+    "No trusted issuer is configured for the document's country: the issuer cannot be confirmed.",
+  ],
+  issuer_not_recognised: [
+    'Khóa của cơ quan cấp không có trong kho tin cậy: cơ quan cấp không được công nhận.',
+    'The issuer key is not in the trust store: the issuer is not recognised.',
+  ],
+  issuer_blocked: ['Cơ quan cấp của giấy tờ này đã bị chặn.', "This document's issuer has been blocked."],
+  ds_certificate_signature_invalid: [
+    'Chữ ký CSCA trên chứng thư người ký không hợp lệ.',
+    "The CSCA's signature on the document signer certificate is invalid.",
+  ],
+  ds_key_usage_invalid: [
+    'Chứng thư người ký không được phép ký số (keyUsage thiếu digitalSignature).',
+    'The document signer certificate may not make signatures (keyUsage lacks digitalSignature).',
+  ],
+  csca_not_ca: [
+    'Chứng thư cấp cho người ký không phải là CA được phép cấp chứng thư.',
+    'The certificate that issued the document signer is not a CA allowed to issue certificates.',
+  ],
+  country_mismatch: [
+    'Quốc gia của cơ quan cấp không khớp với quốc gia cấp giấy tờ.',
+    "The issuer's country does not match the document's issuing state.",
+  ],
+  ds_certificate_expired: [
+    'Chứng thư người ký đã hết hạn tại thời điểm ký giấy tờ.',
+    'The document signer certificate had expired when the document was signed.',
+  ],
+  ds_certificate_not_yet_valid: [
+    'Chứng thư người ký chưa có hiệu lực tại thời điểm ký giấy tờ.',
+    'The document signer certificate was not yet valid when the document was signed.',
+  ],
+  csca_expired: [
+    'Chứng thư CSCA đã hết hạn tại thời điểm ký giấy tờ.',
+    'The CSCA certificate had expired when the document was signed.',
+  ],
+  csca_not_yet_valid: [
+    'Chứng thư CSCA chưa có hiệu lực tại thời điểm ký giấy tờ.',
+    'The CSCA certificate was not yet valid when the document was signed.',
+  ],
+  ds_revoked: [
+    'Chứng thư người ký đã bị thu hồi (CRL).',
+    'The document signer certificate has been revoked (CRL).',
+  ],
+};
+
+function chainReason(code: string, severity: Reason['severity'] = 'error'): Reason {
+  const [vi, en] = CODE_TEXT[code]!;
+  return reason(code, severity, vi, en);
+}
+
 function checkChain(
   ds: ParsedCertificate,
   sod: Sod,
@@ -240,79 +363,102 @@ function checkChain(
   result: PassiveAuthResult,
   reasons: Reason[],
 ): void {
-  const at = sod.signer.signingTime ?? input.now ?? new Date();
-  result.chain.checkedAt = at;
-  const fail = (code: string, vi: string, en: string): void => {
-    result.chain.outcome = 'fail';
-    reasons.push(reason(code, 'error', vi, en));
+  const chain = result.chain;
+  const { at, source } = referenceTime(sod, input);
+  const now = input.now ?? new Date();
+  chain.checkedAt = at;
+  chain.checkedAtSource = source;
+  chain.documentSignerFingerprint = fingerprint(ds.der);
+  chain.documentSignerDer = ds.der;
+  let issuerId: string;
+  let issuerCountry: string | undefined;
+  try {
+    issuerId = issuerIdOf(ds.cert);
+    issuerCountry = nameCountry(ds.cert.tbsCertificate.issuer);
+  } catch (e) {
+    chain.outcome = 'fail';
+    reasons.push(errorReason(e, 'ds_certificate_invalid'));
+    return;
+  }
+  chain.issuerId = issuerId;
+  if (issuerCountry) chain.issuerCountry = issuerCountry;
+  const documentCountry = mrzStateToAlpha2(input.issuingState);
+  if (documentCountry) chain.documentCountry = documentCountry;
+  const fail = (code: string, severity: Reason['severity'] = 'error'): void => {
+    chain.outcome = 'fail';
+    reasons.push(chainReason(code, severity));
   };
+
   const store = input.trustStore;
-  if (!store || store.anchors.length === 0) {
-    fail(
-      'trust_store_empty',
-      'Chưa có chứng thư CSCA tin cậy nào: không xác định được cơ quan cấp.',
-      'No trusted CSCA certificate is configured: the issuer cannot be confirmed.',
-    );
-    return;
+  if (store?.isBlocked(issuerId)) return fail('issuer_blocked');
+  let dsUsage: Set<string> | undefined;
+  try {
+    dsUsage = keyUsage(ds.cert);
+  } catch {
+    return fail('ds_key_usage_invalid');
   }
-  const candidates = store.issuersOf(ds.cert);
-  if (candidates.length === 0) {
-    fail(
-      'csca_not_found',
-      'Chứng thư người ký không thuộc CSCA tin cậy nào: cơ quan cấp không xác định.',
-      'The document signer was not issued by any trusted CSCA: unknown issuer.',
-    );
-    return;
-  }
-  let issuer: (typeof candidates)[number] | undefined;
+  if (dsUsage && !dsUsage.has('digitalSignature')) return fail('ds_key_usage_invalid');
+  // The document's country, when known, is the one every certificate of the chain must name.
+  const expectedCountry = input.issuingState ? documentCountry : issuerCountry;
+  if (input.issuingState && (!documentCountry || issuerCountry !== documentCountry))
+    return fail('country_mismatch');
+
+  // Find the issuing CSCA: a key-identifier match must verify (else the DS is proven bad); a
+  // same-name CSCA with another key only tells that the issuer's key is not in the store.
+  let issuer: TrustAnchor | undefined;
   let unsupported: Reason | undefined;
-  for (const c of candidates) {
+  let keyMatchFailed = false;
+  const tryAnchor = (a: TrustAnchor): boolean => {
     try {
-      if (isSignedBy(ds.cert, c.cert)) {
-        issuer = c;
-        break;
-      }
+      return isSignedBy(ds.cert, a.cert);
     } catch (e) {
       unsupported = errorReason(e, 'signature_algorithm_unsupported');
+      return false;
     }
+  };
+  if (store) {
+    const { byKey, byName } = store.issuerCandidates(ds.cert);
+    issuer = byKey.find(tryAnchor);
+    if (!issuer && byKey.length > 0 && !unsupported) keyMatchFailed = true;
+    if (!issuer && !keyMatchFailed) issuer = byName.find(tryAnchor);
   }
   if (!issuer) {
+    if (keyMatchFailed) return fail('ds_certificate_signature_invalid');
+    const pin = store?.pinnedIssuer(issuerId);
+    if (pin) {
+      if (!pin.fingerprints.has(chain.documentSignerFingerprint)) return fail('issuer_not_recognised');
+      if (expectedCountry && pin.country !== expectedCountry) return fail('country_mismatch');
+      if (!checkDsTime(ds, at, source, fail, reasons)) return;
+      chain.csca = `pinned issuer ${issuerId}`;
+      chain.outcome = 'pass';
+      return;
+    }
     if (unsupported) {
-      result.chain.outcome = 'not_supported';
+      chain.outcome = 'not_supported';
       reasons.push(unsupported);
       return;
     }
-    fail(
-      'ds_certificate_signature_invalid',
-      'Chữ ký CSCA trên chứng thư người ký không hợp lệ.',
-      "The CSCA's signature on the document signer certificate is invalid.",
-    );
-    return;
+    // A DS issued by a certificate that is in the store but is not a CA: proven bad.
+    const nonCa = store?.nonCaIssuersOf(ds.cert).some((a) => {
+      try {
+        return isSignedBy(ds.cert, a.cert);
+      } catch {
+        return false;
+      }
+    });
+    if (nonCa) return fail('csca_not_ca');
+    if (!store || store.empty) return fail('trust_store_empty', 'warning');
+    const country = expectedCountry;
+    if (country && store.countries().has(country)) return fail('issuer_not_recognised');
+    return fail('csca_not_found', 'warning');
   }
-  result.chain.csca = issuer.subject;
-  const dsTime = within(ds.cert, at);
-  if (dsTime !== 'ok') {
-    fail(
-      dsTime === 'expired' ? 'ds_certificate_expired' : 'ds_certificate_not_yet_valid',
-      dsTime === 'expired'
-        ? 'Chứng thư người ký đã hết hạn tại thời điểm kiểm tra.'
-        : 'Chứng thư người ký chưa có hiệu lực tại thời điểm kiểm tra.',
-      dsTime === 'expired'
-        ? 'The document signer certificate had expired at the time checked.'
-        : 'The document signer certificate was not yet valid at the time checked.',
-    );
-    return;
-  }
+  chain.csca = issuer.subject;
+  if (!issuesCertificates(issuer)) return fail('csca_not_ca');
+  if (issuer.country !== expectedCountry) return fail('country_mismatch');
+  if (!checkDsTime(ds, at, source, fail, reasons)) return;
   const cscaTime = within(issuer.cert, at);
-  if (cscaTime !== 'ok') {
-    fail(
-      cscaTime === 'expired' ? 'csca_expired' : 'csca_not_yet_valid',
-      'Chứng thư CSCA không có hiệu lực tại thời điểm kiểm tra.',
-      'The CSCA certificate was not valid at the time checked.',
-    );
-    return;
-  }
-  for (const { crl } of store.crlsFor(issuer.cert)) {
+  if (cscaTime !== 'ok') return fail(cscaTime === 'expired' ? 'csca_expired' : 'csca_not_yet_valid');
+  for (const { crl } of store!.crlsFor(issuer.cert)) {
     let signed = false;
     try {
       signed = isCrlSignedBy(crl, issuer.cert);
@@ -330,14 +476,56 @@ function checkChain(
       );
       continue;
     }
-    if (crlRevokes(crl, ds.cert.tbsCertificate.serialNumber)) {
-      fail(
-        'ds_revoked',
-        'Chứng thư người ký đã bị thu hồi (CRL).',
-        'The document signer certificate has been revoked (CRL).',
+    const nextUpdate = crl.tbsCertList.nextUpdate?.getTime();
+    if (nextUpdate && nextUpdate.getTime() < now.getTime()) {
+      reasons.push(
+        reason(
+          'crl_expired',
+          'warning',
+          'Một danh sách thu hồi (CRL) đã quá hạn cập nhật và đã bị bỏ qua.',
+          'A certificate revocation list is past its next update and was ignored.',
+        ),
       );
-      return;
+      continue;
     }
+    if (crlRevokes(crl, ds.cert.tbsCertificate.serialNumber)) return fail('ds_revoked');
   }
-  result.chain.outcome = 'pass';
+  chain.outcome = 'pass';
+}
+
+/** DS validity at the reference time (error), and its private-key usage period (warning). */
+function checkDsTime(
+  ds: ParsedCertificate,
+  at: Date,
+  source: ChainTimeSource,
+  fail: (code: string) => void,
+  reasons: Reason[],
+): boolean {
+  const dsTime = within(ds.cert, at);
+  if (dsTime !== 'ok') {
+    fail(dsTime === 'expired' ? 'ds_certificate_expired' : 'ds_certificate_not_yet_valid');
+    return false;
+  }
+  if (source === 'now') return true; // the signing moment is unknown: nothing to compare
+  let period: { notBefore?: Date; notAfter?: Date } | undefined;
+  try {
+    period = privateKeyUsagePeriod(ds.cert);
+  } catch {
+    period = undefined;
+  }
+  if (
+    period &&
+    ((period.notBefore && at.getTime() < period.notBefore.getTime()) ||
+      (period.notAfter && at.getTime() > period.notAfter.getTime()))
+  ) {
+    reasons.push(
+      reason(
+        'ds_private_key_usage_outside',
+        'warning',
+        'Giấy tờ được ký ngoài thời hạn sử dụng khóa riêng của người ký.',
+        "The document was signed outside the document signer's private-key usage period.",
+      ),
+    );
+  }
+  return true;
 }

@@ -9,12 +9,14 @@ import {
   BasicConstraints,
   Certificate,
   CertificateList,
+  ExtendedKeyUsage,
   KeyUsage,
   Name,
   PrivateKeyUsagePeriod,
   SubjectKeyIdentifier,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
+  id_ce_extKeyUsage,
   id_ce_keyUsage,
   id_ce_privateKeyUsagePeriod,
   id_ce_subjectKeyIdentifier,
@@ -141,6 +143,12 @@ export function isCa(cert: Certificate): boolean {
 export function keyUsage(cert: Certificate): Set<KeyUsageType> | undefined {
   const ku = extension(cert, id_ce_keyUsage, KeyUsage);
   return ku ? new Set(ku.toJSON()) : undefined;
+}
+
+/** The extendedKeyUsage purposes (OIDs), or undefined when the certificate has none. */
+export function extendedKeyUsage(cert: Certificate): string[] | undefined {
+  const eku = extension(cert, id_ce_extKeyUsage, ExtendedKeyUsage);
+  return eku ? [...eku] : undefined;
 }
 
 /** The privateKeyUsagePeriod extension (either bound may be absent), or undefined. */

@@ -160,7 +160,9 @@ describe('faults', () => {
     const r = check(buildSoftCard({ faults: { untrustedSigner: true } }));
     expect(r.verdict).toBe('unknown_issuer');
     expect(r.checks).toMatchObject({ hashes: 'pass', signature: 'pass', chain: 'fail' });
-    expect(codes(r)).toContain('csca_not_found');
+    // Issue 9 trust policy: Vietnam has a trusted CSCA in this store, so another VN issuer is not
+    // recognised (an error), rather than "no CSCA configured" (csca_not_found, a warning).
+    expect(codes(r)).toContain('issuer_not_recognised');
   });
 
   it('a group read but absent from the SOD → injection', () => {
@@ -241,7 +243,8 @@ describe('faults', () => {
     expect(r.checks.signature).toBe('pass');
     expect(r.checks.chain).toBe('fail');
     expect(r.verdict).toBe('unknown_issuer');
-    expect(codes(r)).toContain('ds_certificate_signature_invalid');
+    // Issue 9 item 14: a same-name CSCA with another key means the issuer's key is not in the store.
+    expect(codes(r)).toContain('issuer_not_recognised');
   });
 
   it('a DS certificate expired at signing time → unknown_issuer', () => {

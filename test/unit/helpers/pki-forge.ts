@@ -10,6 +10,7 @@ import {
   AuthorityKeyIdentifier,
   BasicConstraints,
   Certificate,
+  ExtendedKeyUsage,
   Extension,
   Extensions,
   KeyIdentifier,
@@ -25,6 +26,7 @@ import {
   Version,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
+  id_ce_extKeyUsage,
   id_ce_keyUsage,
   id_ce_privateKeyUsagePeriod,
   id_ce_subjectKeyIdentifier,
@@ -65,6 +67,8 @@ export interface ForgeCertOptions {
   keys?: { privateKey: CertifiedKey['privateKey']; publicKey: CertifiedKey['publicKey'] };
   hash?: HashName;
   serial?: Uint8Array;
+  /** extendedKeyUsage purposes (OIDs). */
+  extendedKeyUsage?: string[];
 }
 
 function ext(oid: string, critical: boolean, value: object): Extension {
@@ -96,6 +100,7 @@ export function forgeCertificate(o: ForgeCertOptions): CertifiedKey {
   if (ku !== null) exts.push(ext(id_ce_keyUsage, true, new KeyUsage(ku)));
   if (o.ca === true) exts.push(ext(id_ce_basicConstraints, true, new BasicConstraints({ cA: true })));
   else if (o.ca === false) exts.push(ext(id_ce_basicConstraints, true, new BasicConstraints({})));
+  if (o.extendedKeyUsage) exts.push(ext(id_ce_extKeyUsage, false, new ExtendedKeyUsage(o.extendedKeyUsage)));
   if (o.privateKeyUsage)
     exts.push(ext(id_ce_privateKeyUsagePeriod, false, new PrivateKeyUsagePeriod(o.privateKeyUsage)));
   if (!o.noKeyIds) {
@@ -150,6 +155,18 @@ export function forgeCertificate(o: ForgeCertOptions): CertifiedKey {
     spec,
     hash,
   };
+}
+
+/** A master-list signer issued by `csca` (with the ICAO extended key usage). */
+export function forgeListSigner(csca: CertifiedKey, o: Partial<ForgeCertOptions> = {}): CertifiedKey {
+  return forgeCertificate({
+    subject: { C: 'VN', O: 'CCCD Kiosk Test PKI', CN: 'CCCD Kiosk Test Master List Signer' },
+    issuer: csca,
+    extendedKeyUsage: ['2.23.136.1.1.3'],
+    spec: csca.spec.type === 'ec' ? { type: 'ec', curve: csca.spec.curve } : csca.spec,
+    hash: csca.hash,
+    ...o,
+  });
 }
 
 /** A CSCA → DS pair with options for each. */
