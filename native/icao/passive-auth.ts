@@ -30,6 +30,7 @@ import {
   nameCountry,
   nameToString,
   privateKeyUsagePeriod,
+  subjectNameId,
   validity,
   type ParsedCertificate,
 } from './x509';
@@ -453,6 +454,8 @@ function checkChain(
     return fail('csca_not_found', 'warning');
   }
   chain.csca = issuer.subject;
+  // A block applies to the CSCA's key too, whichever way the DS names it (AKI or none).
+  if (store!.isBlocked(issuerKeyId(issuer))) return fail('issuer_blocked');
   if (!issuesCertificates(issuer)) return fail('csca_not_ca');
   if (issuer.country !== expectedCountry) return fail('country_mismatch');
   if (!checkDsTime(ds, at, source, fail, reasons)) return;
@@ -491,6 +494,11 @@ function checkChain(
     if (crlRevokes(crl, ds.cert.tbsCertificate.serialNumber)) return fail('ds_revoked');
   }
   chain.outcome = 'pass';
+}
+
+/** The issuerId a DS issued by `csca` carries: the CSCA's SKI, else its subject name hashed. */
+function issuerKeyId(csca: TrustAnchor): string {
+  return csca.ski ?? subjectNameId(csca.cert);
 }
 
 /** DS validity at the reference time (error), and its private-key usage period (warning). */

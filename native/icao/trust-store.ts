@@ -36,7 +36,6 @@ import {
   nameCountry,
   nameKey,
   nameToString,
-  namesEqual,
   parseCertificate,
   parseCrl,
   pemBlocks,
@@ -140,6 +139,8 @@ export class TrustStore {
   private readonly asideByName = new Map<string, TrustAnchor[]>();
   private readonly pins = new Map<string, { country: string; fingerprints: Set<string> }>();
   private readonly blocked = new Set<string>();
+  private readonly crlsByIssuer = new Map<string, LoadedCrl[]>();
+  private countryCache: Set<string> | undefined;
 
   /**
    * Adds one certificate (DER): a CA certificate becomes an anchor, any other is kept aside (with a
@@ -168,6 +169,7 @@ export class TrustStore {
     const key = nameKey(cert.tbsCertificate.subject);
     if (anchor.ca) {
       this.anchors.push(anchor);
+      this.countryCache = undefined;
       if (anchor.ski) push(this.anchorsBySki, anchor.ski, anchor);
       push(this.anchorsByName, key, anchor);
     } else {
@@ -213,7 +215,7 @@ export class TrustStore {
       const certs = pemBlocks(text, 'CERTIFICATE');
       const crls = pemBlocks(text, 'X509 CRL');
       if (certs.length === 0 && crls.length === 0) throw new Error('no PEM blocks');
-      for (const c of crls) this.crls.push({ crl: parseCrl(c), source });
+      for (const c of crls) this.addCrl(parseCrl(c), source);
       return certs.filter((c) => this.addCertificate(c, source)).length;
     }
     return this.addCertificate(bytes, source) ? 1 : 0;
@@ -222,7 +224,13 @@ export class TrustStore {
   addCrlBytes(bytes: Uint8Array, source: string): void {
     const ders = looksLikePem(bytes) ? pemBlocks(Buffer.from(bytes).toString('latin1'), 'X509 CRL') : [bytes];
     if (ders.length === 0) throw new Error('no CRL');
-    for (const der of ders) this.crls.push({ crl: parseCrl(der), source });
+    for (const der of ders) this.addCrl(parseCrl(der), source);
+  }
+
+  private addCrl(crl: CertificateList, source: string): void {
+    const loaded = { crl, source };
+    this.crls.push(loaded);
+    push(this.crlsByIssuer, nameKey(crl.tbsCertList.issuer), loaded);
   }
 
   /**
@@ -353,9 +361,9 @@ export class TrustStore {
     return [...byKey, ...byName];
   }
 
-  /** CRLs whose issuer name is the subject of `issuer`. */
+  /** CRLs whose issuer name is the subject of `issuer` (the CRL's signature decides whether it counts). */
   crlsFor(issuer: Certificate): LoadedCrl[] {
-    return this.crls.filter((c) => namesEqual(c.crl.tbsCertList.issuer, issuer.tbsCertificate.subject));
+    return [...(this.crlsByIssuer.get(nameKey(issuer.tbsCertificate.subject)) ?? [])];
   }
 
   /** Approves an issuer without its CSCA: a DS with this issuerId passes only if its DER is listed. */
@@ -364,6 +372,7 @@ export class TrustStore {
     entry.country = p.country.toUpperCase();
     for (const der of p.documentSigners) entry.fingerprints.add(fingerprint(der));
     this.pins.set(p.issuerId, entry);
+    this.countryCache = undefined;
   }
 
   /** The pinned issuer `issuerId`, if any. */
@@ -382,10 +391,13 @@ export class TrustStore {
 
   /** Alpha-2 countries with a trusted CA anchor or a pinned issuer. */
   countries(): Set<string> {
-    const out = new Set<string>();
-    for (const a of this.anchors) if (a.country) out.add(a.country);
-    for (const p of this.pins.values()) out.add(p.country);
-    return out;
+    if (!this.countryCache) {
+      const out = new Set<string>();
+      for (const a of this.anchors) if (a.country) out.add(a.country);
+      for (const p of this.pins.values()) out.add(p.country);
+      this.countryCache = out;
+    }
+    return new Set(this.countryCache);
   }
 
   /** True when nothing can vouch for an issuer: no CA anchor and no pinned issuer. */

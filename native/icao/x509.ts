@@ -187,8 +187,16 @@ export function issuerIdOf(cert: Certificate): string {
     aki = undefined;
   }
   if (aki && aki.length > 0) return hex(aki);
-  const h = createHash('sha256').update(nameDer(cert.tbsCertificate.issuer)).digest('hex');
-  return `name:${h.slice(0, 40)}`;
+  return nameId(cert.tbsCertificate.issuer);
+}
+
+function nameId(name: Name): string {
+  return `name:${createHash('sha256').update(nameDer(name)).digest('hex').slice(0, 40)}`;
+}
+
+/** The issuerId that certificates issued by `cert` without an authorityKeyIdentifier carry. */
+export function subjectNameId(cert: Certificate): string {
+  return nameId(cert.tbsCertificate.subject);
 }
 
 /** SHA-256 of the DER (an identity for deduplication and logs). */

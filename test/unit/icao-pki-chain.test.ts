@@ -312,6 +312,19 @@ describe('trust policy (issue 9 item 5 / contract)', () => {
     expect(severityOf(r, 'issuer_blocked')).toBe('error');
   });
 
+  it('a block on the CSCA key also stops a DS that names its issuer without a key identifier', () => {
+    const store = trusting(pki.csca.der);
+    store.blockIssuer(hex(skiOf(pki.csca)!));
+    const ds = forgeCertificate({
+      subject: { C: 'VN', CN: 'DS without AKI' },
+      issuer: pki.csca,
+      noKeyIds: true,
+    });
+    const r = run(ds, store);
+    expect(r.chain.issuerId).toMatch(/^name:/);
+    expect(codes(r)).toEqual(['issuer_blocked']);
+  });
+
   it('countries() lists the countries of CA anchors only', () => {
     const notCa = forgePki({ country: 'FR', csca: { ca: false } });
     const store = trusting(pki.csca.der, notCa.csca.der);
