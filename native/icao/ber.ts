@@ -132,12 +132,12 @@ export function berValue(node: BerNode): Uint8Array {
 
 /**
  * The content of an OCTET STRING: a primitive 0x04, or a BER constructed 0x24 whose segments are
- * themselves OCTET STRINGs (concatenated). The same rule applies to implicitly tagged ones via `tags`.
+ * themselves OCTET STRINGs (concatenated).
  */
-export function berOctets(node: BerNode, primitiveTag = 0x04, depth = 0): Uint8Array {
-  if (node.tag === primitiveTag && !node.constructed) return berValue(node);
-  if (node.tag === (primitiveTag | 0x20) && node.constructed && depth < 8) {
-    const parts = berChildren(node).map((c) => berOctets(c, 0x04, depth + 1));
+export function berOctets(node: BerNode, depth = 0): Uint8Array {
+  if (node.tag === 0x04 && !node.constructed) return berValue(node);
+  if (node.tag === 0x24 && node.constructed && depth < 8) {
+    const parts = berChildren(node).map((c) => berOctets(c, depth + 1));
     const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let off = 0;
     for (const p of parts) {
@@ -185,45 +185,4 @@ export function berOid(node: BerNode | undefined, what: string): string {
   const n = expectTag(node, 0x06, what);
   if (n.constructed) throw new TlvError(`${what}: constructed OBJECT IDENTIFIER`);
   return decodeOidValue(berValue(n));
-}
-
-/**
- * DER of the element when it is already definite-length throughout; otherwise a definite-length
- * re-encoding of the same tree (indefinite lengths replaced, contents unchanged). Used to hand BER
- * sub-structures to parsers that keep raw bytes (certificates must be DER anyway).
- */
-export function berToDefinite(node: BerNode, depth = 0): Uint8Array {
-  if (!hasIndefinite(node, depth)) return berBytes(node);
-  const tagBytes = node.buf.subarray(node.start, headerTagEnd(node));
-  const value = node.constructed
-    ? concatBytes(berChildren(node, depth).map((c) => berToDefinite(c, depth + 1)))
-    : berValue(node);
-  return concatBytes([tagBytes, lengthBytes(value.length), value]);
-}
-
-function hasIndefinite(node: BerNode, depth: number): boolean {
-  if (node.indefinite) return true;
-  if (!node.constructed || depth > MAX_DEPTH) return false;
-  return berChildren(node, depth).some((c) => hasIndefinite(c, depth + 1));
-}
-
-function headerTagEnd(node: BerNode): number {
-  return readTagAt(node.buf, node.start).next;
-}
-
-function lengthBytes(length: number): Uint8Array {
-  if (length < 0x80) return Uint8Array.of(length);
-  const bytes: number[] = [];
-  for (let l = length; l > 0; l = Math.floor(l / 256)) bytes.unshift(l & 0xff);
-  return Uint8Array.from([0x80 | bytes.length, ...bytes]);
-}
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

@@ -8,12 +8,13 @@
  */
 import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from '@peculiar/asn1-x509';
 import { describe, expect, it } from 'vitest';
+import { berChildren, berOctets, decodeBerExact, type BerNode } from '../../native/icao/ber';
 import { ID_DATA } from '../../native/icao/cms';
 import { ICAO_OID } from '../../native/icao/icao-asn1';
 import { passiveAuthentication } from '../../native/icao/passive-auth';
 import { parseSod } from '../../native/icao/sod';
 import { IcaoError } from '../../native/icao/sw';
-import { encode } from '../../native/icao/tlv';
+import { encode, TlvError } from '../../native/icao/tlv';
 import { TrustStore } from '../../native/icao/trust-store';
 import { fingerprint } from '../../native/icao/x509';
 import { berSod, forgeCertificate, forgePki, forgeSod, groupsOf, wrapSod } from './helpers/pki-forge';
@@ -333,5 +334,34 @@ describe('locating the document signer certificate (issue 9 item 12)', () => {
     const r = pa(sod);
     expect(r.signature.outcome).toBe('fail');
     expect(codes(r)).toContain('sod_signature_invalid');
+  });
+});
+
+describe('the BER walker is strict and bounded', () => {
+  const bad: Array<[string, number[]]> = [
+    ['indefinite length without end-of-contents', [0x30, 0x80, 0x02, 0x01, 0x00]],
+    ['indefinite length on a primitive', [0x04, 0x80, 0x00, 0x00]],
+    ['a value overrunning its container', [0x30, 0x03, 0x04, 0x05, 0x00]],
+    ['a length field of 5 bytes', [0x04, 0x85, 0, 0, 0, 0, 1, 0]],
+    ['trailing bytes', [0x30, 0x00, 0x00]],
+    [
+      'nesting deeper than 48',
+      [...Array.from({ length: 60 }, () => [0x30, 0x80]).flat(), ...new Array(120).fill(0)],
+    ],
+  ];
+  for (const [label, bytes] of bad) {
+    it(`rejects ${label}`, () => {
+      const walk = (n: BerNode): void => {
+        if (n.constructed) berChildren(n).forEach(walk);
+      };
+      expect(() => walk(decodeBerExact(Uint8Array.from(bytes)))).toThrow(TlvError);
+    });
+  }
+
+  it('reads nested indefinite lengths and segmented OCTET STRINGs', () => {
+    const node = decodeBerExact(
+      Uint8Array.from([0x24, 0x80, 0x04, 0x01, 0xaa, 0x24, 0x80, 0x04, 0x01, 0xbb, 0, 0, 0, 0]),
+    );
+    expect([...berOctets(node)]).toEqual([0xaa, 0xbb]);
   });
 });
