@@ -221,14 +221,26 @@ export function assessAuthenticity(input: AuthenticityInput): AuthenticityReport
       }
       for (const [name, o] of required) {
         if (o === 'pass') continue;
-        reasons.push(
-          text(
-            name === 'AA' ? 'active_auth_not_supported' : 'chip_auth_not_supported',
-            'warning',
-            `Máy không thực hiện được phép xác thực ${name} mà chip công bố: chip chưa được chứng minh.`,
-            `The kiosk could not run the ${name} the chip announces: the chip is not proven.`,
-          ),
-        );
+        if (o === 'not_supported') {
+          reasons.push(
+            text(
+              name === 'AA' ? 'active_auth_not_supported' : 'chip_auth_not_supported',
+              'warning',
+              `Máy không thực hiện được phép xác thực ${name} mà chip công bố: chip chưa được chứng minh.`,
+              `The kiosk cannot run the ${name} the chip announces: the chip is not proven.`,
+            ),
+          );
+        } else if (!has('chip_proof_unavailable')) {
+          // Announced but not run (the kiosk was told not to, or the caller did not run it).
+          reasons.push(
+            text(
+              'chip_proof_unavailable',
+              'warning',
+              'Dữ liệu có chữ ký hợp lệ, nhưng phép xác thực chống sao chép mà chip công bố chưa được thực hiện.',
+              'The data is validly signed, but the anti-clone check the chip announces was not run.',
+            ),
+          );
+        }
       }
     }
   }

@@ -106,7 +106,7 @@ describe('assessAuthenticity', () => {
       'not_run',
       AA_ONLY,
       'signature_valid_chip_unproven',
-      ['active_auth_not_supported'],
+      ['chip_proof_unavailable'],
     ],
     [
       'untrusted issuer (none configured for the country): amber',
