@@ -18,6 +18,11 @@
  *   retryable error (`failed`, stage 'read') and the access data stays held for the retry (except a
  *   refused key). A failed read tells nothing about the holder; only finished checks are logged, each
  *   in one transaction by the check service.
+ * - Except a chip that proved it is NOT genuine before its files were read (`chip_not_genuine`, e.g. a
+ *   wrong PACE token): that is a finding, logged as a rejected chip check with authenticity
+ *   altered_or_forged and its reason (`pace_token_invalid`), under the identity of the held QR that
+ *   opened it (or, with a typed CAN and no QR, as an invalid chip check without identity). The key is
+ *   used up.
  * - A QR scan with no chip read afterwards is still checked and logged (authenticity `not_checked`):
  *   when its time runs out, when another QR replaces it, or when the examiner accepts it
  *   (`checkHeldQr`). With the policy "require chip" that verdict is rejected and says to place the card.
@@ -103,8 +108,8 @@ export type ChipCheckinEvents = { [K in keyof ChipCheckinEventPayloads]: [ChipCh
 };
 
 export interface ChipCheckinOptions {
-  /** The check service (KioskServices.checks). */
-  checks: Pick<CheckService, 'checkQr' | 'checkReading'>;
+  /** The check service (KioskServices.checks); checkInvalid logs a forged chip opened without a QR. */
+  checks: Pick<CheckService, 'checkQr' | 'checkReading'> & Partial<Pick<CheckService, 'checkInvalid'>>;
   /** The session checked into (or a getter for the active one; null = none). */
   session: string | (() => string | null);
   /** Who checks (station and examiner), or a getter. */
@@ -437,6 +442,24 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
           });
           continue;
         }
+        if (err.code === 'chip_not_genuine' && err.reason) {
+          // A finding, not a failed read: the chip is not what it claims. Logged as rejected.
+          this.drop(h);
+          let record: CheckRecord | undefined;
+          let details: CheckDetails;
+          try {
+            ({ record, details } = this.logNotGenuine(sessionCode, h, err, err.reason, readerName));
+          } catch (e2) {
+            return fail('check', e2);
+          }
+          if (!record) return fail('read', err);
+          this.options.log?.(
+            `chip check-in on ${readerId}: log #${record.logId}, chip not genuine (${err.reason.code})`,
+          );
+          const out: ChipCheckinResult = { source: 'chip', record, details, readerId, readerName };
+          this.emitEvent('checked', out);
+          return out;
+        }
         if (h.expired) {
           this.drop(h);
           this.checkQrNow(h.qrText!);
@@ -490,6 +513,56 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
       this.emitEvent('checked', out);
       return out;
     }
+  }
+
+  /**
+   * Logs a chip that proved it is not genuine (chip_not_genuine) as a rejected chip check: with the
+   * held QR's identity when there is one (the roster match is still shown), else as an invalid chip
+   * check. Details: how the read ended, never what it read.
+   */
+  private logNotGenuine(
+    sessionCode: string,
+    h: HeldAccess,
+    err: ChipReadError,
+    why: Reason,
+    readerName: string | undefined,
+  ): { record?: CheckRecord; details: CheckDetails } {
+    const details: CheckDetails = {
+      entry: 'chip',
+      ...(readerName ? { reader: readerName } : {}),
+      accessFrom: h.source,
+      chipReadError: err.code,
+      reasonCode: why.code,
+    };
+    const q = h.qrText !== undefined ? parseCccdQr(h.qrText) : undefined;
+    if (q?.ok) {
+      const reading: CardReading = {
+        ...q.reading,
+        source: 'chip',
+        authenticity: {
+          verdict: 'altered_or_forged',
+          checks: {
+            hashes: 'not_run',
+            signature: 'not_run',
+            chain: 'not_run',
+            activeAuth: 'not_run',
+            chipAuth: 'not_run',
+          },
+          reasons: [why],
+        },
+      };
+      return {
+        record: this.options.checks.checkReading(sessionCode, reading, this.actor(), details),
+        details,
+      };
+    }
+    if (this.options.checks.checkInvalid) {
+      return {
+        record: this.options.checks.checkInvalid(sessionCode, 'chip', why, this.actor(), details),
+        details,
+      };
+    }
+    return { details };
   }
 
   // ---- access data ----

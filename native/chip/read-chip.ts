@@ -7,14 +7,26 @@
  *     from document number = last 9 digits of the ID + date of birth + each expiry candidate of
  *     bacExpiryCandidates (ending with 991231); the first that opens the chip wins, and each failed
  *     attempt costs a fresh start (the application is selected again).
- *  2. Files. EF.COM, then every data group it lists that the kiosk uses (DG1, DG2, DG13, DG14, DG15)
- *     and EF.SOD; a group the chip refuses (6982) or lacks (6A82) is reported, not fatal.
+ *     When EF.CardAccess offers PACE, a PACE that fails cryptographically (wrong chip token T_IC,
+ *     invalid point, malformed answer) is a forged chip (`chip_not_genuine`), never a reason for
+ *     BAC; BAC follows only a chip without PACE, a variant this terminal lacks, a refused MSE:Set AT,
+ *     or a refused password (which is still `wrong_access` when BAC fails too).
+ *  2. Files. EF.COM (unsigned: informative only), then EF.SOD, whose signed list of data groups says
+ *     what is read: every group it lists (DG14, DG1, DG13, DG15, DG2, then any other), except DG3/DG4
+ *     (EAC). Files the SOD does not list are never selected. A listed group the chip withholds
+ *     (6A82, 6982, any other status, malformed) is `dg_withheld`: altered_or_forged. Without a usable
+ *     SOD, EF.COM's list is used (the verdict is altered_or_forged anyway).
  *  3. Proof. Chip Authentication with the DG14 key right after DG14 (the rest is read under the new
- *     keys; if it fails the channel is opened again), Active Authentication with a random 8-byte
- *     challenge when DG15 is present, passive authentication against the trust store (none given =
- *     the issuer cannot be confirmed: at best `unknown_issuer`), and the verdict.
+ *     keys; if it fails the channel is opened again); it must pass when DG14 announces it. Active
+ *     Authentication with a random 8-byte challenge must pass when the SOD lists DG15. Passive
+ *     authentication against the trust store (none given = the issuer cannot be confirmed: at best
+ *     `unknown_issuer`), and the verdict (native/icao/authenticity.ts).
+ *     Secure messaging: a plain error status under SM leaves it open whether the chip counted the
+ *     command; the channel is opened again (PACE/BAC) before the next file or proof, and a file whose
+ *     read fails right after one is read again on a new channel.
  *  4. Reading. DG13 fields first (name with diacritics, dates, sex, old ID, residence); the DG1 MRZ
- *     fills in for other eMRTDs (name without diacritics, the document number).
+ *     fills in for other eMRTDs (name without diacritics, the document number). DG1 and DG13 that
+ *     disagree on the ID number or date of birth are `dg1_dg13_mismatch` (altered_or_forged).
  *
  * Errors become ChipReadError with a stable code, Vietnamese and English text and `retryable`.
  * The result carries the support trace of RecordingTransport (headers, lengths, status words and
@@ -41,9 +53,9 @@ import { bacExpiryCandidates } from '../cccd/expiry';
 import { isIsoDate, toYymmdd } from '../cccd/dates';
 import { parseResponse, decodeCommand } from '../icao/apdu';
 import { activeAuthenticate } from '../icao/active-auth';
-import { assessAuthenticity, type AuthenticityReport } from '../icao/authenticity';
+import { assessAuthenticity, type AnnouncedProofs, type AuthenticityReport } from '../icao/authenticity';
 import { performBac } from '../icao/bac';
-import { reason } from '../icao/bilingual';
+import { dataGroupLabel, reason } from '../icao/bilingual';
 import { parseCardAccess, preferredPaceInfo, type PaceInfo } from '../icao/card-access';
 import { chipAuthenticate } from '../icao/chip-auth';
 import { parseDg13, type Dg13 } from '../icao/dg13';
@@ -53,8 +65,9 @@ import { FileReader, selectApplication, type FileReaderOptions } from '../icao/f
 import { dataGroupFid, parseDg1, parseDg15, parseEfCom, type Dg1 } from '../icao/lds';
 import { cccdMrzInformation, mrzInformation, parseMrz } from '../icao/mrz';
 import { pace, type PacePassword } from '../icao/pace';
-import { passiveAuthentication, type PassiveAuthResult } from '../icao/passive-auth';
+import { passiveAuthentication, type PassiveAuthInput, type PassiveAuthResult } from '../icao/passive-auth';
 import { SecureTransport } from '../icao/sm';
+import { parseSod } from '../icao/sod';
 import { CardStatusError, IcaoError } from '../icao/sw';
 import { readLength, readTag } from '../icao/tlv';
 import type { TrustStore } from '../icao/trust-store';
@@ -95,6 +108,7 @@ export type ChipStep =
   | 'DG14'
   | 'DG15'
   | 'EF.SOD'
+  | `DG${number}`
   | 'chip-auth'
   | 'active-auth'
   | 'passive-auth';
@@ -138,6 +152,8 @@ export interface DataGroupInfo {
   status: DataGroupStatus;
   /** For data groups checked against the SOD: whether the hash matched. */
   hashOk?: boolean;
+  /** The chip's status word when it did not give the file. */
+  sw?: number;
 }
 
 /** Everything the chip says about the holder and the document (personal data: never log it). */
@@ -219,21 +235,35 @@ export type ChipReadErrorCode =
   | 'reader_error'
   | 'chip_error'
   | 'chip_data_invalid'
+  | 'chip_not_genuine'
   | 'stored_read_invalid';
 
-/** A chip read that could not finish. `retryable`: presenting the card again may work. */
+/**
+ * A chip read that could not finish. `retryable`: presenting the card again may work.
+ * `chip_not_genuine` (not retryable) is a finding, not a failure: the chip proved it is not what it
+ * claims before any file was read (e.g. a wrong PACE token); `reason` says why (error severity) and
+ * the check-in flow logs it as a rejected check.
+ */
 export class ChipReadError extends Error implements Bilingual {
   readonly code: ChipReadErrorCode;
   readonly vi: string;
   readonly en: string;
   readonly retryable: boolean;
-  constructor(code: ChipReadErrorCode, text: Bilingual, retryable: boolean, options?: { cause?: unknown }) {
+  /** For chip_not_genuine: the authenticity reason (e.g. `pace_token_invalid`). */
+  readonly reason?: Reason;
+  constructor(
+    code: ChipReadErrorCode,
+    text: Bilingual,
+    retryable: boolean,
+    options?: { cause?: unknown; reason?: Reason },
+  ) {
     super(text.en, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ChipReadError';
     this.code = code;
     this.vi = text.vi;
     this.en = text.en;
     this.retryable = retryable;
+    if (options?.reason) this.reason = options.reason;
   }
 }
 
@@ -275,6 +305,10 @@ const MESSAGES: Record<ChipReadErrorCode, Bilingual> = {
     vi: 'Không đọc được thông tin nhận dạng trên chip.',
     en: 'The identity data on the chip cannot be read.',
   },
+  chip_not_genuine: {
+    vi: 'Chip không phải chip thật của thẻ: chip trả lời sai khi mở kênh bảo mật (PACE). Thẻ có thể bị làm giả.',
+    en: 'The chip is not genuine: it answered the secure channel set-up (PACE) wrongly. The card may be forged.',
+  },
   stored_read_invalid: {
     vi: 'Thư mục không chứa dữ liệu chip đã lưu (EF.COM.bin, DG1.bin, ..., EF.SOD.bin).',
     en: 'The folder holds no stored chip read (EF.COM.bin, DG1.bin, ..., EF.SOD.bin).',
@@ -293,6 +327,25 @@ function chipError(code: ChipReadErrorCode, cause?: unknown, detail?: string): C
   );
 }
 
+/** PACE failed cryptographically: the chip is not what it claims (red, logged as a rejected check). */
+function notGenuine(e: IcaoError): ChipReadError {
+  const m = MESSAGES.chip_not_genuine;
+  const token = e.code === 'pace_token_invalid';
+  return new ChipReadError('chip_not_genuine', m, false, {
+    cause: e,
+    reason: reason(
+      e.code,
+      'error',
+      token
+        ? 'Chip trả mã xác thực PACE (T_IC) sai: chip không biết khóa phiên, có thể là chip giả.'
+        : 'Chip trả lời PACE sai về mật mã (điểm hoặc dữ liệu không hợp lệ): có thể là chip giả.',
+      token
+        ? 'The chip returned a wrong PACE authentication token (T_IC): it does not hold the session keys, a possible fake chip.'
+        : 'The chip answered PACE with invalid cryptographic data (point or data objects): a possible fake chip.',
+    ),
+  });
+}
+
 /** Maps anything thrown during a read to a ChipReadError (bilingual, with `retryable`). */
 export function toChipReadError(e: unknown): ChipReadError {
   if (e instanceof ChipReadError) return e;
@@ -303,6 +356,7 @@ export function toChipReadError(e: unknown): ChipReadError {
   }
   if (e instanceof IcaoError) {
     if (e.code === 'pace_wrong_password' || e.code === 'bac_failed') return chipError('wrong_access', e);
+    if (e.code === 'pace_token_invalid' || e.code === 'pace_protocol_invalid') return notGenuine(e);
     return chipError('chip_error', e, `${e.code}: ${e.en}`);
   }
   if (e instanceof CardStatusError) return chipError('chip_error', e, e.en);
@@ -314,6 +368,8 @@ export function toChipReadError(e: unknown): ChipReadError {
 // File names
 
 const HANDLED_GROUPS = [1, 2, 13, 14, 15] as const;
+/** Data groups behind Extended Access Control (fingerprints, iris): never selected, never "withheld". */
+const EAC_GROUPS: ReadonlySet<number> = new Set([3, 4]);
 const FID_COM = 0x011e;
 const FID_SOD = 0x011d;
 const FID_CARD_ACCESS = 0x011c;
@@ -545,6 +601,12 @@ function isCardAnswer(e: unknown): boolean {
   return e instanceof CardStatusError || e instanceof IcaoError;
 }
 
+/** PACE failures after which BAC may be tried. */
+const PACE_FALLBACK = new Set(['pace_wrong_password', 'pace_set_at_refused', 'pace_unsupported']);
+
+/** How often one read may open its secure channel again (after plain errors or a failed CA). */
+const MAX_REOPENS = 8;
+
 interface Channel {
   secure: SecureTransport;
   method: 'PACE' | 'BAC';
@@ -560,6 +622,7 @@ class ChipReader {
   private channel!: Channel;
   private progressT!: ProgressTransport;
   private reader!: FileReader;
+  private reopens = 0;
 
   constructor(
     transport: CardTransport,
@@ -587,9 +650,17 @@ class ChipReader {
     this.reader = new FileReader(this.progressT, this.options.fileReader);
   }
 
-  /** The secure channel, opened again if a failed authentication closed it. */
-  private async secure(): Promise<SecureTransport> {
-    if (!this.channel.secure.isOpen) {
+  /**
+   * The secure channel, opened again (PACE/BAC with what worked) when a failed authentication closed
+   * it, or when a plain error status under secure messaging left it open whether the chip counted
+   * that command (see SecureTransport.uncertain).
+   */
+  private async secure(force = false): Promise<SecureTransport> {
+    const current = this.channel.secure;
+    if (force || !current.isOpen || current.uncertain) {
+      if (++this.reopens > MAX_REOPENS) {
+        throw chipError('chip_error', undefined, 'the secure channel had to be opened again too often');
+      }
       this.channel.secure = await this.channel.reopen();
       this.bindReader();
     }
@@ -641,7 +712,11 @@ class ChipReader {
         return;
       } catch (e) {
         if (!isCardAnswer(e)) throw e;
-        if (e instanceof IcaoError && e.code === 'pace_wrong_password') passwordRefused = true;
+        // Only a refused password, a refused MSE:Set AT or a variant this terminal lacks lets BAC
+        // follow. A PACE that fails cryptographically (wrong T_IC, invalid point, malformed answer)
+        // is a fake chip (chip_not_genuine), and any other failure is reported, not hidden by BAC.
+        if (!(e instanceof IcaoError) || !PACE_FALLBACK.has(e.code)) throw e;
+        if (e.code === 'pace_wrong_password') passwordRefused = true;
         this.warn(
           passwordRefused ? 'pace_password_refused' : 'pace_failed',
           passwordRefused
@@ -707,14 +782,26 @@ class ChipReader {
     return this.channel.method;
   }
 
-  /** Reads one EF; a refusal or absence is recorded, not thrown. */
+  /**
+   * Reads one EF; a refusal or absence is recorded (status absent / denied / error), not thrown.
+   * A read that loses the secure channel right after a plain error status is tried once more on a
+   * new channel (chips differ in whether they count a command they answer plainly).
+   */
   async readEf(fid: number): Promise<Uint8Array | undefined> {
     const name = fileName(fid);
     await this.secure();
     this.progressT.current = { step: name as ChipStep, done: 0, total: 0 };
     this.progress(name as ChipStep, 0, 0);
     try {
-      const { data } = await this.reader.readFile(fid);
+      let data: Uint8Array;
+      try {
+        ({ data } = await this.reader.readFile(fid));
+      } catch (e) {
+        if (!(e instanceof IcaoError && e.code === 'sm_resync')) throw e;
+        await this.secure(true);
+        this.progressT.current = { step: name as ChipStep, done: 0, total: 0 };
+        ({ data } = await this.reader.readFile(fid));
+      }
       this.files.set(name, data);
       this.groups.push({ name, fid, bytes: data.length, status: 'read' });
       this.progress(name as ChipStep, data.length, data.length);
@@ -722,8 +809,8 @@ class ChipReader {
     } catch (e) {
       if (e instanceof CardStatusError) {
         const status: DataGroupStatus = e.sw === 0x6a82 ? 'absent' : e.sw === 0x6982 ? 'denied' : 'error';
-        this.groups.push({ name, fid, bytes: 0, status });
-        if (status === 'error') {
+        this.groups.push({ name, fid, bytes: 0, status, sw: e.sw });
+        if (status === 'error' && !/^DG\d/.test(name)) {
           this.warn(
             'file_refused',
             `Chip từ chối đọc ${name} (${e.sw.toString(16).toUpperCase()}).`,
@@ -752,13 +839,21 @@ class ChipReader {
     if (!key) return { outcome: dg14.unsupportedKeys.length > 0 ? 'not_supported' : 'not_run' };
     this.progress('chip-auth', 0, 1);
     try {
-      const r = await chipAuthenticate(await this.secure(), key);
+      // Confirmed by selecting DG14 again (just read: an honest chip answers 9000) in a response
+      // whose MAC verifies under the new keys; a bare status word there fails.
+      const r = await chipAuthenticate(await this.secure(), key, { confirmFid: dataGroupFid(14) });
       return { outcome: r.confirmed ? 'pass' : 'fail', code: r.confirmed ? 'ok' : 'ca_unconfirmed' };
     } catch (e) {
       if (isTransportFailure(e)) throw e;
-      if (e instanceof IcaoError && e.code === 'ca_unsupported')
+      // Only a variant the kiosk itself cannot run is "not supported"; any answer of the chip that
+      // does not prove the key is a failure.
+      if (e instanceof IcaoError && (e.code === 'ca_unsupported' || e.code === 'unsupported_curve'))
         return { outcome: 'not_supported', code: e.code };
-      if (e instanceof IcaoError) return { outcome: 'fail', code: e.code };
+      if (e instanceof IcaoError || e instanceof CardStatusError) {
+        // Whatever state the chip is in now, the next command goes over a new channel.
+        this.channel.secure.close();
+        return { outcome: 'fail', code: e instanceof IcaoError ? e.code : 'ca_refused' };
+      }
       throw e;
     } finally {
       this.progress('chip-auth', 1, 1);
@@ -770,6 +865,7 @@ class ChipReader {
     try {
       key = parseDg15(dg15);
     } catch (e) {
+      // A DG15 the kiosk cannot parse (its hash is checked): the kiosk cannot run AA.
       return { outcome: 'not_supported', code: e instanceof IcaoError ? e.code : 'aa_key_invalid' };
     }
     this.progress('active-auth', 0, 1);
@@ -777,46 +873,71 @@ class ChipReader {
       const r = await activeAuthenticate(await this.secure(), key, {
         ...(dg14?.activeAuth?.hash ? { ecdsaHash: dg14.activeAuth.hash } : {}),
       });
+      // A bare status word under SM (no signature) is a failure like any other non-signature.
       return { outcome: r.outcome, code: r.code };
     } catch (e) {
       if (isTransportFailure(e)) throw e;
       // The chip broke the secure channel instead of answering: no proof.
-      if (e instanceof IcaoError) return { outcome: 'fail', code: e.code };
+      if (e instanceof IcaoError) {
+        this.channel.secure.close();
+        return { outcome: 'fail', code: e.code };
+      }
       throw e;
     } finally {
       this.progress('active-auth', 1, 1);
     }
   }
 
-  async run(creds: Credentials): Promise<{
-    chipAuth: ChipAuthSummary;
-    activeAuth: ChipAuthSummary;
-  }> {
+  async run(creds: Credentials): Promise<ChipRun> {
     await this.open(creds);
     this.bindReader();
 
+    // EF.COM is unsigned: it only informs. The SOD's signed list decides what is read.
     const comBytes = await this.readEf(FID_COM);
-    let listed: number[] = [...HANDLED_GROUPS];
+    let comList: number[] | undefined;
     if (comBytes) {
       try {
-        listed = parseEfCom(comBytes).dataGroups;
+        comList = parseEfCom(comBytes).dataGroups;
       } catch {
-        this.warn(
-          'com_malformed',
-          'EF.COM bị lỗi; đọc các nhóm dữ liệu thông dụng.',
-          'EF.COM is malformed; reading the usual data groups.',
-        );
+        this.warn('com_malformed', 'EF.COM bị lỗi.', 'EF.COM is malformed.');
       }
     }
-    const wanted = new Set<number>(HANDLED_GROUPS.filter((n) => listed.includes(n)));
-    for (const n of listed) {
-      if (!wanted.has(n))
+    const sodBytes = await this.readEf(FID_SOD);
+    let sodList: number[] | undefined;
+    if (sodBytes) {
+      try {
+        sodList = [...parseSod(sodBytes).dataGroupHashes.keys()].sort((a, b) => a - b);
+      } catch {
+        // Passive authentication reports the malformed SOD (altered_or_forged).
+        sodList = undefined;
+      }
+    }
+    const listed = sodList ?? comList ?? [...HANDLED_GROUPS];
+    if (sodList && comList) {
+      const hidden = sodList.filter((n) => !comList.includes(n));
+      if (hidden.length > 0) {
+        this.warn(
+          'com_incomplete',
+          `EF.COM không liệt kê ${hidden.map((n) => `DG${n}`).join(', ')} mà EF.SOD có ký; vẫn đọc theo EF.SOD.`,
+          `EF.COM does not list ${hidden.map((n) => `DG${n}`).join(', ')}, which EF.SOD signs; read as EF.SOD says.`,
+        );
+      }
+      // Groups only EF.COM names are not selected (nothing signed to check them against).
+      for (const n of comList.filter((x) => !sodList.includes(x) && x >= 1 && x <= 16)) {
+        this.groups.push({ name: `DG${n}`, fid: dataGroupFid(n), bytes: 0, status: 'skipped' });
+      }
+    }
+    const valid = listed.filter((n) => Number.isInteger(n) && n >= 1 && n <= 16);
+    const wanted = new Set(valid.filter((n) => !EAC_GROUPS.has(n)));
+    for (const n of valid) {
+      if (EAC_GROUPS.has(n))
         this.groups.push({ name: `DG${n}`, fid: dataGroupFid(n), bytes: 0, status: 'skipped' });
     }
 
     let chipAuth: ChipAuthSummary = { outcome: 'not_run' };
     let activeAuth: ChipAuthSummary = { outcome: 'not_run' };
     let dg14: Dg14 | undefined;
+    let caAnnounced = false;
     if (wanted.has(14)) {
       const bytes = await this.readEf(dataGroupFid(14));
       if (bytes) {
@@ -826,7 +947,15 @@ class ChipReader {
           this.warn('dg14_malformed', 'DG14 trên chip bị lỗi.', 'DG14 on the chip is malformed.');
         }
       }
-      if (dg14 && this.options.chipAuth !== false) chipAuth = await this.chipAuthenticate(dg14);
+      if (dg14) {
+        caAnnounced =
+          dg14.chipAuthKeys.length > 0 || dg14.unsupportedKeys.length > 0 || dg14.chipAuthInfos.length > 0;
+        if (this.options.chipAuth !== false) chipAuth = await this.chipAuthenticate(dg14);
+        if (caAnnounced && chipAuth.outcome === 'not_run' && this.options.chipAuth !== false) {
+          // CA info without a key the kiosk can use.
+          chipAuth = { outcome: 'not_supported', code: 'ca_key_missing' };
+        }
+      }
     }
     for (const n of [1, 13, 15]) {
       if (!wanted.has(n)) continue;
@@ -835,10 +964,48 @@ class ChipReader {
         activeAuth = await this.activeAuthenticate(bytes, dg14);
       }
     }
-    await this.readEf(FID_SOD);
     if (wanted.has(2)) await this.readEf(dataGroupFid(2));
-    return { chipAuth, activeAuth };
+    for (const n of [...wanted].sort((a, b) => a - b)) {
+      if (HANDLED_GROUPS.includes(n as (typeof HANDLED_GROUPS)[number])) continue;
+      await this.readEf(dataGroupFid(n));
+    }
+    const announced: AnnouncedProofs = {
+      activeAuth: sodList?.includes(15) ?? false,
+      chipAuth: sodList?.includes(14) === true && caAnnounced,
+    };
+    return { chipAuth, activeAuth, announced, sodListed: sodList };
   }
+}
+
+interface ChipRun {
+  chipAuth: ChipAuthSummary;
+  activeAuth: ChipAuthSummary;
+  /** The anti-clone proofs the SOD announces. */
+  announced: AnnouncedProofs;
+  /** The data groups the SOD lists; undefined without a usable SOD. */
+  sodListed: number[] | undefined;
+}
+
+/** Groups the SOD lists that the chip withholds: `dg_withheld` (error), DG3/DG4 excepted (EAC). */
+function withheldReasons(sodListed: number[] | undefined, groups: DataGroupInfo[]): Reason[] {
+  if (!sodListed) return [];
+  const out: Reason[] = [];
+  for (const n of sodListed) {
+    if (EAC_GROUPS.has(n)) continue;
+    const g = groups.find((x) => x.name === `DG${n}`);
+    if (g?.status === 'read') continue;
+    const why = g?.sw === undefined ? '' : ` (${g.sw.toString(16).toUpperCase().padStart(4, '0')})`;
+    const label = dataGroupLabel(n);
+    out.push(
+      reason(
+        'dg_withheld',
+        'error',
+        `EF.SOD có ký ${label.vi} nhưng chip không cho đọc${why}: chip sao chép hoặc giả.`,
+        `EF.SOD signs ${label.en} but the chip withholds it${why}: a cloned or fake chip.`,
+      ),
+    );
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -847,10 +1014,13 @@ class ChipReader {
 interface Interpretation {
   document: ChipDocument;
   photo?: CardPhoto;
-  warnings: Reason[];
+  /** Findings about the data that belong to the authenticity verdict (errors and warnings). */
+  readReasons: Reason[];
 }
 
 async function interpret(files: Map<string, Uint8Array>): Promise<Interpretation> {
+  // Everything found here goes to the verdict's reasons: a group the issuer signed that cannot be
+  // read is a warning (no clean green), DG1 and DG13 that disagree are a forgery.
   const warnings: Reason[] = [];
   let dg1: Dg1 | undefined;
   let dg13: Dg13 | undefined;
@@ -898,13 +1068,14 @@ async function interpret(files: Map<string, Uint8Array>): Promise<Interpretation
     doc.source = 'DG1';
   }
   if (dg13 && dg13.idNumber && dg13.fullName) {
-    if (dg1?.mrz.cccd && dg1.mrz.cccd.idNumber !== dg13.idNumber) {
+    const mismatch = dg1 ? dg1Dg13Mismatch(dg1, dg13) : undefined;
+    if (mismatch) {
       warnings.push(
         reason(
           'dg1_dg13_mismatch',
-          'warning',
-          'Số định danh trong DG13 khác với số trong MRZ (DG1).',
-          'The ID number in DG13 differs from the one in the MRZ (DG1).',
+          'error',
+          `${mismatch.vi} trong DG13 khác với MRZ (DG1): dữ liệu chip bị giả mạo.`,
+          `The ${mismatch.en} in DG13 differs from the one in the MRZ (DG1): forged chip data.`,
         ),
       );
     }
@@ -954,9 +1125,30 @@ async function interpret(files: Map<string, Uint8Array>): Promise<Interpretation
       );
     }
   }
-  const out: Interpretation = { document: doc, warnings };
+  const out: Interpretation = { document: doc, readReasons: warnings };
   if (photo) out.photo = photo;
   return out;
+}
+
+/** What DG1 (MRZ) and DG13 disagree on, if anything: the ID number or the date of birth. */
+function dg1Dg13Mismatch(dg1: Dg1, dg13: Dg13): { vi: string; en: string } | undefined {
+  const m = dg1.mrz;
+  const mrzId = m.cccd?.idNumber;
+  if (mrzId && dg13.idNumber && mrzId !== dg13.idNumber) return { vi: 'Số định danh', en: 'ID number' };
+  if (
+    dg13.idNumber &&
+    /^\d{12}$/.test(dg13.idNumber) &&
+    m.issuingState === 'VNM' &&
+    m.documentCode.startsWith('I')
+  ) {
+    // The CCCD document number is the last 9 digits of the ID.
+    if (/^\d{9}$/.test(m.documentNumber) && m.documentNumber !== dg13.idNumber.slice(3))
+      return { vi: 'Số định danh', en: 'ID number' };
+  }
+  if (dg13.dateOfBirth && isIsoDate(dg13.dateOfBirth) && /^\d{6}$/.test(m.dateOfBirth)) {
+    if (toYymmdd(dg13.dateOfBirth) !== m.dateOfBirth) return { vi: 'Ngày sinh', en: 'date of birth' };
+  }
+  return undefined;
 }
 
 function readingOf(
@@ -1006,20 +1198,44 @@ function withHashes(groups: DataGroupInfo[], passive: PassiveAuthResult): DataGr
   });
 }
 
+/**
+ * PassiveAuthInput as helper A extends it (issue 9): the document's issuing state (DG1, alpha-3) for
+ * the DS/CSCA country check, and its date of issue (DG13, ISO) as the time to check the chain at
+ * when the SOD has no signing time. Declared here so this compiles before and after that change.
+ */
+type PassiveInput = PassiveAuthInput & { issuingState?: string; dateOfIssue?: string };
+
 function assess(
   files: Map<string, Uint8Array>,
+  document: ChipDocument,
   trustStore: TrustStore | undefined,
   now: Date | undefined,
-  activeAuth: CheckOutcome,
-  chipAuth: CheckOutcome,
+  proof: {
+    activeAuth: CheckOutcome;
+    chipAuth: CheckOutcome;
+    announced?: AnnouncedProofs;
+    readReasons: Reason[];
+    stored?: boolean;
+  },
 ): { passive: PassiveAuthResult; report: AuthenticityReport } {
-  const passive = passiveAuthentication({
+  const input: PassiveInput = {
     sod: files.get('EF.SOD'),
     dataGroups: dataGroupsFromFiles(files),
     ...(trustStore ? { trustStore } : {}),
     ...(now ? { now } : {}),
+    ...(document.issuingState ? { issuingState: document.issuingState } : {}),
+    ...(document.dateOfIssue ? { dateOfIssue: document.dateOfIssue } : {}),
+  };
+  const passive = passiveAuthentication(input);
+  const report = assessAuthenticity({
+    passive,
+    activeAuth: proof.activeAuth,
+    chipAuth: proof.chipAuth,
+    ...(proof.announced ? { announced: proof.announced } : {}),
+    readReasons: proof.readReasons,
+    ...(proof.stored ? { stored: true } : {}),
   });
-  return { passive, report: assessAuthenticity({ passive, activeAuth, chipAuth }) };
+  return { passive, report };
 }
 
 /**
@@ -1035,17 +1251,16 @@ export async function readChip(
   const reader = new ChipReader(transport, options);
   try {
     const creds = resolveCredentials(access, options.today);
-    const { chipAuth, activeAuth } = await reader.run(creds);
+    const { chipAuth, activeAuth, announced, sodListed } = await reader.run(creds);
+    const { document, photo, readReasons } = await interpret(reader.files);
     options.onProgress?.({ step: 'passive-auth', done: 0, total: 1 });
-    const { passive, report } = assess(
-      reader.files,
-      options.trustStore,
-      options.now,
-      activeAuth.outcome,
-      chipAuth.outcome,
-    );
+    const { passive, report } = assess(reader.files, document, options.trustStore, options.now, {
+      activeAuth: activeAuth.outcome,
+      chipAuth: chipAuth.outcome,
+      announced,
+      readReasons: [...withheldReasons(sodListed, reader.groups), ...readReasons],
+    });
     options.onProgress?.({ step: 'passive-auth', done: 1, total: 1 });
-    const { document, photo, warnings } = await interpret(reader.files);
     const reading = readingOf(document, photo, report);
     if (!reading) throw chipError('chip_data_invalid');
     let bytesRead = 0;
@@ -1064,7 +1279,7 @@ export async function readChip(
       trace: [...reader.trace],
       chipAuth,
       activeAuth,
-      warnings: [...reader.warnings, ...warnings],
+      warnings: [...reader.warnings],
     };
   } catch (e) {
     throw toChipReadError(e);
@@ -1118,14 +1333,21 @@ export async function inspectStoredRead(dir: string, trustStore?: TrustStore): P
   if (!files.has('EF.COM') && !files.has('EF.SOD') && dataGroupsFromFiles(files).size === 0) {
     throw chipError('stored_read_invalid');
   }
-  const { passive, report } = assess(files, trustStore, undefined, 'not_run', 'not_run');
-  const { document, photo, warnings } = await interpret(files);
+  // A stored read cannot run AA/CA, and a group missing from the folder is not "withheld" (the
+  // dump may be partial): the best verdict is signature_valid_chip_unproven, with its reason.
+  const { document, photo, readReasons } = await interpret(files);
+  const { passive, report } = assess(files, document, trustStore, undefined, {
+    activeAuth: 'not_run',
+    chipAuth: 'not_run',
+    readReasons,
+    stored: true,
+  });
   const out: StoredReadResult = {
     document,
     authenticity: report,
     dataGroups: withHashes(groups, passive),
     files,
-    warnings,
+    warnings: [],
   };
   const reading = readingOf(document, photo, report);
   if (reading) out.reading = reading;

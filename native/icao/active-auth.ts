@@ -158,11 +158,16 @@ export interface ActiveAuthResult {
   reason?: Reason;
 }
 
+/** Status words a chip without AA would give: for a chip whose SOD lists DG15 they are a failure. */
 const NOT_SUPPORTED_SW = new Set([0x6d00, 0x6e00, 0x6a81, 0x6a88]);
 
 /**
  * INTERNAL AUTHENTICATE with a random 8-byte challenge over `transport` (normally the secure
  * channel) and verification with the DG15 key. Card-removal and timeout errors pass through.
+ *
+ * Only a signature that verifies is a pass. A chip that has a DG15 key has Active Authentication,
+ * so any other answer (6D00 "not supported", a refusal, a bare status word) is a FAILURE: a clone
+ * that copied DG15 cannot sign and would like to be taken for a chip without AA.
  */
 export async function activeAuthenticate(
   transport: CardTransport,
@@ -177,29 +182,21 @@ export async function activeAuthenticate(
   const response = parseResponse(
     await transport.transmit(encodeCommand({ cla: 0, ins: 0x88, p1: 0, p2: 0, data: challenge, le })),
   );
-  if (NOT_SUPPORTED_SW.has(response.sw)) {
-    return {
-      outcome: 'not_supported',
-      code: 'aa_not_supported',
-      sw: response.sw,
-      reason: reason(
-        'aa_not_supported',
-        'warning',
-        'Chip không hỗ trợ xác thực chủ động (AA).',
-        'The chip does not support Active Authentication.',
-      ),
-    };
-  }
-  if (response.sw !== 0x9000) {
+  if (response.sw !== 0x9000 || response.data.length === 0) {
+    const notSupported = NOT_SUPPORTED_SW.has(response.sw);
     return {
       outcome: 'fail',
-      code: 'aa_refused',
+      code: notSupported ? 'aa_not_supported' : 'aa_refused',
       sw: response.sw,
       reason: reason(
-        'aa_refused',
+        'active_auth_failed',
         'error',
-        'Chip từ chối xác thực chủ động (AA).',
-        'The chip refused Active Authentication.',
+        notSupported
+          ? 'Chip có khóa xác thực chủ động (DG15) nhưng trả lời không hỗ trợ AA: có thể là chip sao chép.'
+          : 'Chip có khóa xác thực chủ động (DG15) nhưng từ chối ký: có thể là chip sao chép.',
+        notSupported
+          ? 'The chip has an Active Authentication key (DG15) but answers that it does not support AA: it may be a cloned chip.'
+          : 'The chip has an Active Authentication key (DG15) but refused to sign: it may be a cloned chip.',
       ),
     };
   }

@@ -5,7 +5,9 @@
  * id-CA-ECDH-3DES-CBC-CBC: MSE:Set KAT (91 ephemeral key, 84 key id).
  * id-CA-ECDH-AES-CBC-CMAC-*: MSE:Set AT (80 OID, 84 key id) + GENERAL AUTHENTICATE (7C { 80 key }).
  * Both answered under the old keys; then KS_enc/KS_mac = KDF(x(SK_IFD · PK_IC), 1/2), SSC = 0.
- * Success = the chip answers a command correctly under the new keys (a clone cannot compute them).
+ * Success = the chip answers a command with a secure-messaging response whose MAC verifies under
+ * the new keys (a clone cannot compute them). A bare status word there (9000, 6A82 ... without SM
+ * objects) proves nothing: anyone can send one, so it is a failure.
  */
 
 import { concat } from '../util/bytes';
@@ -59,8 +61,9 @@ export interface ChipAuthOptions {
   /** Fixed terminal ephemeral private key (tests). */
   ephemeralPrivateKey?: Uint8Array;
   /**
-   * The EF selected to confirm the new keys (default EF.COM 011E); null skips the confirmation,
-   * leaving it to the next command.
+   * The EF selected to confirm the new keys (default EF.COM 011E; better a file just read, e.g. DG14,
+   * so that an honest chip answers 9000); null skips the confirmation, leaving it to the next command
+   * (the result is then not `confirmed`).
    */
   confirmFid?: number | null;
 }
@@ -117,8 +120,9 @@ export async function chipAuthenticate(
   const confirmFid = options.confirmFid === undefined ? 0x011e : options.confirmFid;
   if (confirmFid === null) return result;
   try {
-    // Any status word is fine here: what matters is that the answer verifies under the new keys.
-    await secure.transmit(
+    // Any status word is fine here, but only inside a response whose MAC verifies under the new
+    // keys: that is what a clone cannot produce.
+    await secure.transmitVerified(
       encodeCommand({
         cla: 0,
         ins: 0xa4,
@@ -128,6 +132,8 @@ export async function chipAuthenticate(
       }),
     );
   } catch (e) {
+    // The keys are out of step with the chip: nothing more can go over this channel.
+    secure.close();
     if (e instanceof IcaoError)
       throw new IcaoError('chip_auth_failed', CA_FAILED, {
         cause: e,

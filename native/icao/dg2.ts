@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import { PNG } from 'pngjs';
 import type { CardPhoto } from '../cccd/types';
 import { bilingualError, IcaoError } from './bilingual';
-import { children, decodeAll, type Tlv } from './tlv';
-import { malformed, unwrap } from './lds';
+import { children, decodeAll, decodeOne, type Tlv } from './tlv';
+import { malformed } from './lds';
 
 export type FaceImageFormat = 'jpeg' | 'jp2' | 'j2k' | 'unknown';
 
@@ -34,7 +34,8 @@ export interface Dg2 {
   faces: FacialRecord[];
 }
 
-const JP2_SIGNATURE = [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a];
+/** The JP2 signature box starts 00 00 00 0C 6A 50 ('jP'); the rest (20 20 0D 0A 87 0A) is not checked. */
+const JP2_SIGNATURE = [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50];
 
 function startsWith(b: Uint8Array, prefix: number[], at = 0): boolean {
   if (b.length < at + prefix.length) return false;
@@ -42,7 +43,7 @@ function startsWith(b: Uint8Array, prefix: number[], at = 0): boolean {
 }
 
 export function detectImageFormat(b: Uint8Array): FaceImageFormat {
-  if (startsWith(b, [0xff, 0xd8, 0xff])) return 'jpeg';
+  if (startsWith(b, [0xff, 0xd8])) return 'jpeg';
   if (startsWith(b, JP2_SIGNATURE)) return 'jp2';
   if (startsWith(b, [0xff, 0x4f, 0xff, 0x51])) return 'j2k';
   return 'unknown';
@@ -91,7 +92,14 @@ export function parseFacialRecordBlock(block: Uint8Array): FacialRecord[] {
     const width = u16(block, imageInfo + 2);
     const height = u16(block, imageInfo + 4);
     const image = block.subarray(imageInfo + 12, end);
-    faces.push({ width, height, faceImageType, imageDataType, format: detectImageFormat(image), image });
+    const format = detectImageFormat(image);
+    if (format === 'unknown') {
+      // The record's offsets do not lead to an image: look for its signature in this facial block.
+      const found = scanForImage(block.subarray(pos, end));
+      faces.push({ ...found, width, height, faceImageType, imageDataType });
+    } else {
+      faces.push({ width, height, faceImageType, imageDataType, format, image });
+    }
     pos = end;
   }
   return faces;
@@ -102,7 +110,9 @@ function scanForImage(block: Uint8Array): FacialRecord {
   for (let i = 0; i < block.length - 4; i++) {
     const rest = block.subarray(i);
     const format = detectImageFormat(rest);
-    if (format !== 'unknown') {
+    // Stricter while scanning (FF D8 alone may occur inside header fields).
+    const strict = format !== 'jpeg' || rest[2] === 0xff;
+    if (format !== 'unknown' && strict) {
       return {
         width: 0,
         height: 0,
@@ -116,10 +126,22 @@ function scanForImage(block: Uint8Array): FacialRecord {
   throw malformed('DG2');
 }
 
+/**
+ * Parses DG2. Tolerates what conformant-enough documents do: the outer 0x75 template missing (the
+ * file starts with the 7F61 biometric information group template), and an image-type byte that
+ * does not match the image (the format is sniffed from the bytes: JPEG FF D8, JPEG 2000 JP2
+ * 00 00 00 0C 6A 50 or codestream FF 4F FF 51). The hash is over the file as read either way.
+ */
 export function parseDg2(bytes: Uint8Array): Dg2 {
-  const dg2 = unwrap(bytes, 0x75, 'DG2');
+  let top: Tlv;
   try {
-    const group = children(dg2).find((t) => t.tag === 0x7f61);
+    top = decodeOne(bytes);
+  } catch (e) {
+    throw malformed('DG2', e);
+  }
+  if (top.tag !== 0x75 && top.tag !== 0x7f61) throw malformed('DG2');
+  try {
+    const group = top.tag === 0x7f61 ? top : children(top).find((t) => t.tag === 0x7f61);
     if (!group) throw malformed('DG2');
     const items = children(group);
     const countTlv = items.find((t) => t.tag === 0x02);

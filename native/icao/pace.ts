@@ -78,9 +78,9 @@ export function mapGenerator(
   h: WeierstrassPoint<bigint>,
 ): WeierstrassPoint<bigint> {
   const sv = bytesToBigint(s) % curve.n;
-  if (sv === 0n) throw new IcaoError('pace_failed', PACE_PROTOCOL);
+  if (sv === 0n) throw new IcaoError('pace_protocol_invalid', PACE_PROTOCOL);
   const g = curve.Point.BASE.multiply(sv).add(h);
-  if (g.is0()) throw new IcaoError('pace_failed', PACE_PROTOCOL);
+  if (g.is0()) throw new IcaoError('pace_protocol_invalid', PACE_PROTOCOL);
   return g;
 }
 
@@ -101,9 +101,23 @@ export function authToken(
 }
 
 const PACE_PROTOCOL = {
-  vi: 'Chip trả lời PACE không hợp lệ',
-  en: 'the chip answered PACE incorrectly',
+  vi: 'Chip trả lời PACE sai về mật mã (điểm hoặc dữ liệu không hợp lệ): chip có thể giả',
+  en: 'the chip answered PACE with invalid cryptographic data (point or data objects): possible fake chip',
 };
+
+const PACE_REFUSED = {
+  vi: 'Chip từ chối một bước PACE',
+  en: 'the chip refused a PACE step',
+};
+
+/** A point sent by the chip: an invalid one is a protocol violation by the chip. */
+function chipPoint(curve: EcCurve, bytes: Uint8Array): WeierstrassPoint<bigint> {
+  try {
+    return decodePoint(curve, bytes);
+  } catch (e) {
+    throw new IcaoError('pace_protocol_invalid', PACE_PROTOCOL, { cause: e });
+  }
+}
 
 function unsupportedPace(what: string): IcaoError {
   return new IcaoError('pace_unsupported', {
@@ -142,7 +156,7 @@ function scalarFrom(curve: EcCurve, fixed: Uint8Array | undefined): bigint {
 /** Shared secret K = x coordinate of k·P, as field-size bytes. */
 function sharedX(curve: EcCurve, k: bigint, peer: WeierstrassPoint<bigint>): Uint8Array {
   const shared = peer.multiply(k);
-  if (shared.is0()) throw new IcaoError('pace_failed', PACE_PROTOCOL);
+  if (shared.is0()) throw new IcaoError('pace_protocol_invalid', PACE_PROTOCOL);
   return bigintToBytes(shared.toAffine().x, curve.size);
 }
 
@@ -207,7 +221,8 @@ async function step(
   const r = parseResponse(await transport.transmit(ga(data, last)));
   if (r.sw !== 0x9000) {
     if (r.sw >> 8 === 0x63) throw wrongPassword(password, r.sw);
-    throw new IcaoError('pace_failed', PACE_PROTOCOL, { sw: r.sw });
+    // A refusal in the middle of the protocol: not proof of a fake chip, not a reason for BAC.
+    throw new IcaoError('pace_refused', PACE_REFUSED, { sw: r.sw });
   }
   try {
     const outer = decodeOne(r.data);
@@ -216,15 +231,18 @@ async function step(
     if (!inner) throw new TlvError(`missing tag ${expectTag.toString(16)}`);
     return inner.value.slice();
   } catch (e) {
-    throw new IcaoError('pace_failed', PACE_PROTOCOL, { cause: e });
+    throw new IcaoError('pace_protocol_invalid', PACE_PROTOCOL, { cause: e });
   }
 }
 
 /**
  * Terminal side of PACE-GM-ECDH: MSE:Set AT, then GENERAL AUTHENTICATE (nonce, mapping, key
  * agreement, mutual authentication). Returns the new secure-messaging session (SSC = 0).
- * Throws IcaoError: 'pace_wrong_password' when the chip refuses the token (63xx), 'pace_failed'
- * when the chip's answers are wrong, 'pace_unsupported' for variants not implemented.
+ * Throws IcaoError: 'pace_wrong_password' when the chip refuses the token (63xx);
+ * 'pace_token_invalid' when the chip's token T_IC is wrong and 'pace_protocol_invalid' when its
+ * points or data objects are (both: a chip that is not what it claims); 'pace_set_at_refused' when
+ * MSE:Set AT is refused (the chip declines the variant/password); 'pace_refused' for another
+ * refusal mid-protocol; 'pace_unsupported' for variants this terminal does not implement.
  */
 export async function pace(
   transport: CardTransport,
@@ -243,12 +261,14 @@ export async function pace(
   );
   if (mseResp.sw !== 0x9000) {
     if (mseResp.sw >> 8 === 0x63) throw wrongPassword(password, mseResp.sw);
-    throw new IcaoError('pace_failed', PACE_PROTOCOL, { sw: mseResp.sw });
+    // The chip declines this PACE variant or password before any cryptography: BAC may follow.
+    throw new IcaoError('pace_set_at_refused', PACE_REFUSED, { sw: mseResp.sw });
   }
 
   // 1. Encrypted nonce.
   const z = await step(transport, password, new Uint8Array(0), false, 0x80);
-  if (z.length === 0 || z.length % blockSize(cipher) !== 0) throw new IcaoError('pace_failed', PACE_PROTOCOL);
+  if (z.length === 0 || z.length % blockSize(cipher) !== 0)
+    throw new IcaoError('pace_protocol_invalid', PACE_PROTOCOL);
   const kPi = passwordPi(password, cipher);
   const s = decryptNonce(cipher, kPi, z);
   options.onStep?.({ kPi, nonce: s });
@@ -256,7 +276,7 @@ export async function pace(
   // 2. Generic mapping.
   const skMap = scalarFrom(curve, options.mappingPrivateKey);
   const pkMapIfd = encodePoint(curve.Point.BASE.multiply(skMap));
-  const pkMapIc = decodePoint(curve, await step(transport, password, encode(0x81, pkMapIfd), false, 0x82));
+  const pkMapIc = chipPoint(curve, await step(transport, password, encode(0x81, pkMapIfd), false, 0x82));
   const h = pkMapIc.multiply(skMap);
   const gMapped = mapGenerator(curve, s, h);
 
@@ -265,8 +285,8 @@ export async function pace(
   const pkIfdPoint = gMapped.multiply(skEph);
   const pkIfd = encodePoint(pkIfdPoint);
   const pkIcBytes = await step(transport, password, encode(0x83, pkIfd), false, 0x84);
-  const pkIc = decodePoint(curve, pkIcBytes);
-  if (pkIc.equals(pkIfdPoint)) throw new IcaoError('pace_failed', PACE_PROTOCOL);
+  const pkIc = chipPoint(curve, pkIcBytes);
+  if (pkIc.equals(pkIfdPoint)) throw new IcaoError('pace_protocol_invalid', PACE_PROTOCOL);
   const k = sharedX(curve, skEph, pkIc);
   const session = SmSession.fromSecret(cipher, k);
   options.onStep?.({ sharedSecret: k });
@@ -277,7 +297,7 @@ export async function pace(
   const expected = authToken(cipher, session.kMac, oid, pkIfd);
   options.onStep?.({ tokenIfd: tIfd, tokenIc: tIc });
   if (!equalBytes(tIc, expected)) {
-    throw new IcaoError('pace_failed', {
+    throw new IcaoError('pace_token_invalid', {
       vi: 'Chip trả mã xác thực PACE sai (chip có thể giả)',
       en: 'the chip returned a wrong PACE authentication token (possible fake chip)',
     });

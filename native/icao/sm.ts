@@ -341,6 +341,8 @@ export class SecureTransport implements CardTransport {
   private readonly inner: CardTransport;
   private current: SmSession;
   private closed = false;
+  private plainError = false;
+  private verified = false;
 
   constructor(inner: CardTransport, session: SmSession) {
     this.inner = inner;
@@ -354,6 +356,21 @@ export class SecureTransport implements CardTransport {
 
   get isOpen(): boolean {
     return !this.closed;
+  }
+
+  /**
+   * A bare error status (no SM objects) came back since the last verified response. Chips differ:
+   * some refuse such an APDU before secure messaging (the counter did not move: the SSC is rolled
+   * back, which is right for them), others count the command and then answer plainly (the two
+   * counters now differ and the next MAC fails). The caller may open the channel again.
+   */
+  get uncertain(): boolean {
+    return this.plainError;
+  }
+
+  /** Whether the last response was a secure-messaging response whose MAC verified. */
+  get lastResponseVerified(): boolean {
+    return this.verified;
   }
 
   get limits(): TransportLimits {
@@ -372,11 +389,27 @@ export class SecureTransport implements CardTransport {
   rekey(session: SmSession): void {
     this.current = session;
     this.closed = false;
+    this.plainError = false;
+    this.verified = false;
   }
 
   /** Forgets the keys; further transmits throw. */
   close(): void {
     this.closed = true;
+  }
+
+  /**
+   * Like transmit, but only a secure-messaging response whose MAC verifies is accepted: a bare
+   * status word (which anyone can send) throws IcaoError('sm_missing_objects') and closes the
+   * channel. For answers that must prove the keys (Chip Authentication).
+   */
+  async transmitVerified(command: Uint8Array): Promise<Uint8Array> {
+    const response = await this.transmit(command);
+    if (!this.verified) {
+      this.closed = true;
+      throw new IcaoError('sm_missing_objects', SM_BAD, { sw: parseResponse(response).sw });
+    }
+    return response;
   }
 
   async transmit(command: Uint8Array): Promise<Uint8Array> {
@@ -386,28 +419,51 @@ export class SecureTransport implements CardTransport {
         en: 'the secure channel to the chip is closed; present the card again',
       });
     }
+    this.verified = false;
     const session = this.current;
     const before = session.ssc.slice();
     const wrapped = protectCommand(session, command);
     const raw = await this.inner.transmit(wrapped);
     const r = parseResponse(raw);
+    const afterPlainError = this.plainError;
     if (r.data.length === 0) {
       if (r.sw === 0x6987 || r.sw === 0x6988 || r.sw === 0x9000 || r.sw >> 8 === 0x61) {
         // The chip dropped secure messaging (or a success arrived without a MAC): nothing more can be trusted.
         this.closed = true;
+        if (afterPlainError) throw resyncError(r.sw);
         throw new IcaoError(r.sw === 0x9000 ? 'sm_missing_objects' : 'sm_aborted', SM_BAD, { sw: r.sw });
       }
       // A bare error status: the chip refused the APDU itself (e.g. 6700 for an extended length it
-      // does not support) without processing it as SM, so its counter did not move.
+      // does not support) without processing it as SM, so its counter did not move. Some chips did
+      // count it (see `uncertain`): if the next answer fails, that is reported as 'sm_resync'.
       session.ssc = before;
+      this.plainError = true;
       return raw.slice();
     }
     try {
       const { data, sw } = unprotectResponse(session, raw);
+      this.plainError = false;
+      this.verified = true;
       return encodeResponse(data, sw);
     } catch (e) {
       this.closed = true;
+      if (afterPlainError && e instanceof IcaoError) throw resyncError(r.sw, e);
       throw e;
     }
   }
+}
+
+/**
+ * The channel failed right after a bare error status: most likely the chip counted that command
+ * (its send sequence counter is one ahead). Not a sign of tampering: open the channel again.
+ */
+function resyncError(sw: number, cause?: unknown): IcaoError {
+  return new IcaoError(
+    'sm_resync',
+    {
+      vi: 'Kênh bảo mật lệch bộ đếm sau một lỗi không bảo mật từ chip; cần mở lại kênh',
+      en: 'the secure channel lost step after a plain error status from the chip; it must be opened again',
+    },
+    { sw, ...(cause === undefined ? {} : { cause }) },
+  );
 }

@@ -85,12 +85,13 @@ describe('faults through the CLI', () => {
     expect(j.dataGroups.find((g) => g.name === 'DG1')?.hashOk).toBe(true);
   }, 120_000);
 
-  it('clone: the data is signed and chained, the chip fails CA and AA: signature_valid_chip_unproven', async () => {
+  it('clone: the data is signed and chained, the chip fails the CA and AA its SOD announces: altered_or_forged', async () => {
     const { qr, csca } = await startSim('--fault', 'clone');
     const r = await chipRead(['--qr', qr], csca);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const j = r.json() as ChipJson;
-    expect(j.authenticity.verdict).toBe('signature_valid_chip_unproven');
+    // Issue 9: was signature_valid_chip_unproven; a failed announced proof is a clone.
+    expect(j.authenticity.verdict).toBe('altered_or_forged');
     expect(j.authenticity.checks).toMatchObject({
       hashes: 'pass',
       signature: 'pass',

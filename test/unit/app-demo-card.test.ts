@@ -56,7 +56,7 @@ describe('demo mode: the software card on a virtual reader (demo.tapCard)', () =
     expect(services.roster.list(seed.sessionCode)).toHaveLength(seed.candidates);
   });
 
-  it('genuine → match/genuine, altered DG13 → altered_or_forged, clone → chip unproven; all logged', async () => {
+  it('genuine → match/genuine, altered DG13 → altered_or_forged, clone → altered_or_forged (issue 9: failed AA/CA the SOD announces); all logged', async () => {
     const { api, services, seed, events } = await demoApi(true);
     const tap = async (kind: 'genuine' | 'altered' | 'clone') => {
       const r = await api.handle('demo.tapCard', examiner, { sessionCode: seed.sessionCode, kind });
@@ -84,7 +84,7 @@ describe('demo mode: the software card on a virtual reader (demo.tapCard)', () =
     const altered = await tap('altered');
     expect(altered.authenticityVerdict).toBe('altered_or_forged');
     const clone = await tap('clone');
-    expect(clone.authenticityVerdict).toBe('signature_valid_chip_unproven');
+    expect(clone.authenticityVerdict).toBe('altered_or_forged');
 
     const logged = services.db
       .prepare(
@@ -100,7 +100,7 @@ describe('demo mode: the software card on a virtual reader (demo.tapCard)', () =
     expect(logged.map((l) => [l.id, l.source, l.authenticity_verdict])).toEqual([
       [genuine.logId, 'chip', 'genuine'],
       [altered.logId, 'chip', 'altered_or_forged'],
-      [clone.logId, 'chip', 'signature_valid_chip_unproven'],
+      [clone.logId, 'chip', 'altered_or_forged'],
     ]);
     expect(logged[0]!.identity_verdict).toBe('match');
   });

@@ -18,6 +18,7 @@ import {
   type ChipCheckinOptions,
 } from '../../electron/core/chip-checkin';
 import { ChipReadError, readChip } from '../../native/chip/read-chip';
+import type { CardTransport } from '../../native/transport/types';
 import { TrustStore } from '../../native/icao/trust-store';
 import { DEFAULT_PERSON, type SoftPerson } from '../../native/softcard/person';
 import {
@@ -353,6 +354,66 @@ describe('failed reads', () => {
     await expect(flow.readAndCheck(card.transport, ctx)).rejects.toMatchObject({ code: 'session_closed' });
     expect(events.find((x) => x.type === 'failed')).toMatchObject({ stage: 'check' });
     expect(checks(services)).toHaveLength(0);
+  });
+});
+
+/** The card's transport with the chip's PACE token T_IC corrupted (a chip without the session keys). */
+function wrongPaceToken(card: SoftCard): CardTransport {
+  return {
+    name: 'fake chip',
+    limits: card.transport.limits,
+    transmit: async (cmd) => {
+      const r = await card.transport.transmit(cmd);
+      if (cmd[0] === 0x00 && cmd[1] === 0x86 && r[0] === 0x7c && r[2] === 0x86) {
+        const out = r.slice();
+        out[out.length - 3]! ^= 0x01;
+        return out;
+      }
+      return r;
+    },
+  };
+}
+
+describe('a chip that proves it is not genuine (issue 9 item 4)', () => {
+  it('a wrong PACE token: logged as a rejected chip check, altered_or_forged, under the held QR identity', async () => {
+    const services = await setup();
+    const card = createSoftCard();
+    const { flow, events } = flowFor(services, card);
+    flow.scanQr(card.qrText);
+    const r = await flow.readAndCheck(wrongPaceToken(card), ctx);
+    expect(r.source).toBe('chip');
+    expect(r.record.authenticity.verdict).toBe('altered_or_forged');
+    expect(r.record.outcome).toBe('rejected');
+    expect(r.record.authenticity.reasons.map((x) => x.code)).toContain('pace_token_invalid');
+    // The roster match is still shown to the examiner (whose card this claims to be).
+    expect(r.record.candidate?.candidateNo).toBe('001');
+    const logged = checks(services);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.authenticityVerdict).toBe('altered_or_forged');
+    expect(logged[0]!.details).toMatchObject({
+      entry: 'chip',
+      chipReadError: 'chip_not_genuine',
+      reasonCode: 'pace_token_invalid',
+      accessFrom: 'qr',
+    });
+    expectNoPersonalData(logged[0]!.details, card.person);
+    expect(events.map((x) => x.type)).not.toContain('failed');
+    // The QR was used up by this (forged) card: it is not checked again on its own.
+    expect(flow.heldQr).toBe(false);
+    await new Promise((res) => setTimeout(res, 30));
+    expect(checks(services)).toHaveLength(1);
+    expect(services.log.verify().ok).toBe(true);
+  });
+
+  it('opened with a typed CAN (no QR identity): logged as an invalid chip check, rejected', async () => {
+    const services = await setup();
+    const card = createSoftCard();
+    const { flow } = flowFor(services, card);
+    flow.provideAccess({ can: card.can });
+    const r = await flow.readAndCheck(wrongPaceToken(card), ctx);
+    expect(r.record.outcome).toBe('rejected');
+    expect(checks(services)).toHaveLength(1);
+    expect(checks(services)[0]!.details).toMatchObject({ reasonCode: 'pace_token_invalid' });
   });
 });
 

@@ -128,19 +128,20 @@ describe('full read of the software CCCD', () => {
     expect(byName.get('EF.SOD')?.status).toBe('read');
     expect(equalBytes(r.files.get('DG2')!, card.files.get(0x0102)!)).toBe(true);
     expect(r.bytesRead).toBeGreaterThan(16_000);
-    // Progress: the steps in order, DG2 reported in growing byte counts up to its size.
+    // Progress: the steps in order (EF.SOD right after EF.COM: its signed list says what to read),
+    // DG2 reported in growing byte counts up to its size.
     const steps = [...new Set(progress.map((p) => p.step))];
     expect(steps).toEqual([
       'EF.CardAccess',
       'PACE',
       'EF.COM',
+      'EF.SOD',
       'DG14',
       'chip-auth',
       'DG1',
       'DG13',
       'DG15',
       'active-auth',
-      'EF.SOD',
       'DG2',
       'passive-auth',
     ]);
@@ -272,7 +273,11 @@ describe('every fault gets its own outcome', () => {
     for (const g of r.dataGroups.filter((g) => g.hashOk !== undefined)) {
       expect(g.hashOk).toBe(g.name !== `DG${n}`);
     }
-    if (n === 13) expect(r.warnings.map((w) => w.code)).toContain('dg1_dg13_mismatch');
+    // Issue 9 item 8: the DG1/DG13 disagreement is an error reason of the verdict, not a note.
+    if (n === 13) {
+      const m = r.authenticity.reasons.find((x) => x.code === 'dg1_dg13_mismatch');
+      expect(m?.severity).toBe('error');
+    }
   });
 
   it('bad-signature: altered_or_forged with the signature failed', async () => {
@@ -291,10 +296,11 @@ describe('every fault gets its own outcome', () => {
     expect(r.authenticity.checks).toMatchObject({ hashes: 'pass', signature: 'pass', chain: 'fail' });
   });
 
-  it('clone: signature valid, chip unproven, AA and CA failed; the read still completes', async () => {
+  it('clone: AA and CA announced by the SOD both failed → altered_or_forged; the read still completes', async () => {
     const card = createSoftCard({ faults: ['clone'] });
     const r = await readChip(card.transport, { qr: card.qrText }, { trustStore: trustFor(card) });
-    expect(r.authenticity.verdict).toBe('signature_valid_chip_unproven');
+    // Issue 9 item 2: a failed proof the SOD announces is a clone (was signature_valid_chip_unproven).
+    expect(r.authenticity.verdict).toBe('altered_or_forged');
     expect(r.authenticity.checks).toEqual({
       hashes: 'pass',
       signature: 'pass',
@@ -521,7 +527,7 @@ describe('access problems', () => {
 });
 
 describe('groups the chip refuses or lacks are reported, not fatal', () => {
-  it('DG13 behind EAC (6982): the MRZ gives the identity, the rest still proves genuine', async () => {
+  it('DG13 listed in the SOD but refused (6982): the MRZ gives the identity, the card is withheld data → forged', async () => {
     const card = createSoftCard({ engine: { eacProtectedFids: [0x0103, 0x010d] } });
     const r = await readChip(card.transport, { qr: card.qrText }, { trustStore: trustFor(card) });
     expect(r.dataGroups.find((g) => g.name === 'DG13')).toMatchObject({ status: 'denied', bytes: 0 });
@@ -529,11 +535,17 @@ describe('groups the chip refuses or lacks are reported, not fatal', () => {
     expect(r.reading.idNumber).toBe(card.person.idNumber);
     expect(r.reading.fullName).toBe('NGUYEN THI MAI ANH');
     expect(r.reading.dateOfIssue).toBeUndefined();
-    expectGenuine(r);
+    // Issue 9 item 2: only DG3/DG4 may be refused (EAC); any other group the SOD signs must be given.
+    expect(r.authenticity.verdict).toBe('altered_or_forged');
+    expect(r.authenticity.reasons.filter((x) => x.code === 'dg_withheld')).toHaveLength(1);
+    expect(r.authenticity.reasons.find((x) => x.code === 'dg_withheld')?.en).toContain('DG13');
+    // DG3 (EAC) is never selected and never "withheld".
+    expect(r.dataGroups.find((g) => g.name === 'DG3')?.status).toBe('skipped');
   });
 
-  it('a CCCD-like eMRTD without DG13 but with its SOD, over BAC from the typed MRZ', async () => {
-    const card = createSoftCard({ pace: false });
+  it('a CCCD-like eMRTD without DG13 (its SOD does not list it), over BAC from the typed MRZ', async () => {
+    // EF.COM still names DG13: it is unsigned, so the kiosk does not even select it.
+    const card = createSoftCard({ pace: false, build: { faults: { omitFromSod: [13] } } });
     card.files.delete(0x010d);
     const r = await readChip(
       card.transport,
@@ -541,10 +553,23 @@ describe('groups the chip refuses or lacks are reported, not fatal', () => {
       { trustStore: trustFor(card) },
     );
     expect(r.access).toBe('BAC');
-    expect(r.dataGroups.find((g) => g.name === 'DG13')?.status).toBe('absent');
+    expect(r.dataGroups.find((g) => g.name === 'DG13')?.status).toBe('skipped');
     expect(r.document).toMatchObject({ source: 'DG1', documentType: 'ID', idNumber: card.person.idNumber });
     expect(r.reading.dateOfExpiry).toBe(card.person.dateOfExpiry);
     expectGenuine(r);
+  });
+
+  it('the same chip whose SOD still lists the missing DG13: withheld → altered_or_forged', async () => {
+    const card = createSoftCard({ pace: false });
+    card.files.delete(0x010d);
+    const r = await readChip(
+      card.transport,
+      { mrz: card.mrzLines.join('\n') },
+      { trustStore: trustFor(card) },
+    );
+    expect(r.dataGroups.find((g) => g.name === 'DG13')?.status).toBe('absent');
+    expect(r.authenticity.verdict).toBe('altered_or_forged');
+    expect(r.authenticity.reasons.map((x) => x.code)).toContain('dg_withheld');
   });
 
   it('a reader failure keeps its own bilingual message and retryability', async () => {
@@ -584,10 +609,11 @@ describe('a plain ICAO 9303 passport (BAC, no DG13, no SOD)', () => {
     expect(r.authenticity.verdict).not.toBe('genuine');
     expect(r.authenticity.verdict).toBe('altered_or_forged');
     expect(r.authenticity.reasons.map((x) => x.code)).toContain('sod_missing');
+    // Without an SOD, EF.COM's list is used (EF.SOD is tried right after EF.COM).
     expect(r.dataGroups.map((g) => [g.name, g.status])).toEqual([
       ['EF.COM', 'read'],
-      ['DG1', 'read'],
       ['EF.SOD', 'absent'],
+      ['DG1', 'read'],
       ['DG2', 'read'],
     ]);
     expect(r.chipAuth.outcome).toBe('not_run');

@@ -7,6 +7,7 @@ import { constants, createPublicKey, generateKeyPairSync, publicDecrypt, sign } 
 import { describe, expect, it } from 'vitest';
 import { hex } from '../../native/util/bytes';
 import {
+  activeAuthenticate,
   challengeSigner,
   signActiveAuthEcdsa,
   signActiveAuthRsa,
@@ -123,5 +124,41 @@ describe('challengeSigner (the card engine hook)', () => {
     expect(
       verifyActiveAuth(ec.publicKey, challenge, await ecSign(challenge), { ecdsaHash: 'sha512' }).ok,
     ).toBe(true);
+  });
+});
+
+describe('INTERNAL AUTHENTICATE over a transport (issue 9 item 2)', () => {
+  const key = dg15Key(rsa1024.publicKey);
+  const answering = (response: Uint8Array) => ({
+    name: 'chip',
+    limits: { maxCommandLength: 261, maxResponseLength: 258, extendedLength: false },
+    transmit: () => Promise.resolve(response),
+  });
+
+  it.each([[0x6d00], [0x6e00], [0x6a81], [0x6a88], [0x6982], [0x6f00], [0x9000]])(
+    'a chip with a DG15 key that answers %s (no signature) fails AA, it is not "not supported"',
+    async (sw) => {
+      const r = await activeAuthenticate(answering(Uint8Array.of(sw >> 8, sw & 0xff)), key);
+      expect(r.outcome).toBe('fail');
+      expect(r.reason?.code).toBe('active_auth_failed');
+      expect(r.reason?.severity).toBe('error');
+    },
+  );
+
+  it('a signature that verifies passes', async () => {
+    const sign = challengeSigner(rsa1024.privateKey);
+    let sent: Uint8Array | undefined;
+    const t = {
+      name: 'chip',
+      limits: { maxCommandLength: 261, maxResponseLength: 258, extendedLength: false },
+      transmit: async (cmd: Uint8Array) => {
+        sent = cmd.subarray(5, 13);
+        const sig = await sign(sent);
+        return Uint8Array.from([...sig, 0x90, 0x00]);
+      },
+    };
+    const r = await activeAuthenticate(t, key);
+    expect(sent).toBeDefined();
+    expect(r.outcome).toBe('pass');
   });
 });

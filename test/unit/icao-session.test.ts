@@ -207,6 +207,86 @@ describe('Chip Authentication', () => {
   });
 });
 
+describe('Chip Authentication is proven only by a MAC-verified answer (issue 9 item 3)', () => {
+  it('a bare status word to the confirming SELECT under the new keys fails CA and closes the channel', async () => {
+    for (const sw of [0x6a82, 0x9000, 0x6d00]) {
+      let caDone = false;
+      const card = makeCard({
+        config: {
+          hooks: {
+            after: (cmd, _resp, state) => {
+              if (cmd[1] === 0x86 && state.chipAuthenticated && !caDone) {
+                caDone = true;
+                return undefined;
+              }
+              // A chip without the CA private key cannot MAC under the new keys: it answers bare.
+              if (caDone && cmd[1] === 0xa4) return Uint8Array.of(sw >> 8, sw & 0xff);
+              return undefined;
+            },
+          },
+        },
+      });
+      const secure = await openWithPace(card);
+      const err = await caught(chipAuthenticate(secure, card.caPublic));
+      expect(err).toBeInstanceOf(IcaoError);
+      expect((err as IcaoError).code).toBe('chip_auth_failed');
+      expect(secure.isOpen).toBe(false);
+    }
+  });
+});
+
+describe('plain errors under secure messaging (issue 9 item 15)', () => {
+  it('a bare error status leaves the channel "uncertain"; a verified answer clears it', async () => {
+    let armed = false;
+    const card = makeCard({
+      config: {
+        hooks: {
+          // Refused before secure messaging (not counted): the terminal's rollback is right.
+          before: (cmd) => (armed && cmd[1] === 0xca ? Uint8Array.of(0x6a, 0x88) : undefined),
+        },
+      },
+    });
+    const secure = await openWithPace(card);
+    armed = true;
+    expect(secure.uncertain).toBe(false);
+    const r = parseResponse(
+      await secure.transmit(encodeCommand({ cla: 0, ins: 0xca, p1: 1, p2: 1, le: 256 })),
+    );
+    expect(r.sw).toBe(0x6a88);
+    expect(secure.uncertain).toBe(true);
+    expect(secure.lastResponseVerified).toBe(false);
+    await selectEf(secure, FID.DG1);
+    expect(secure.uncertain).toBe(false);
+    expect(secure.lastResponseVerified).toBe(true);
+  });
+
+  it('the chip counted the command it answered plainly: the next failure is sm_resync, not tampering', async () => {
+    let armed = false;
+    const card = makeCard({
+      config: {
+        hooks: {
+          after: (cmd) => {
+            // SELECT DG11 (absent): processed and counted by the chip, then answered without SM.
+            if (armed && (cmd[0]! & 0x0c) === 0x0c && cmd[1] === 0xa4) {
+              armed = false;
+              return Uint8Array.of(0x6a, 0x82);
+            }
+            return undefined;
+          },
+        },
+      },
+    });
+    const secure = await openWithPace(card);
+    armed = true;
+    const refused = await caught(selectEf(secure, 0x010b));
+    expect((refused as CardStatusError).sw).toBe(0x6a82);
+    expect(secure.uncertain).toBe(true);
+    const err = await caught(readFile(secure, FID.DG1));
+    expect((err as IcaoError).code).toBe('sm_resync');
+    expect(secure.isOpen).toBe(false);
+  });
+});
+
 describe('file reading fallbacks', () => {
   const dg2Len = 2004;
 

@@ -117,21 +117,23 @@ describe('software card read by the terminal stack', () => {
     expect(verdict.verdict).toBe('genuine');
   });
 
-  it('clones: a wrong AA key alone is outweighed by a passed CA (warning); without both keys the chip is unproven', async () => {
+  it('clones: a wrong AA key is a clone even when CA passes; without both keys likewise', async () => {
     const card = buildSoftCard();
     const impostor = buildSoftCard();
-    // AA key differs, CA key genuine: one passed proof is enough, the failure is kept as a warning.
+    // AA key differs, CA key genuine. Issue 9: the SOD lists DG15, so AA must pass; one passed proof
+    // no longer outweighs a failed one (was genuine with the warning chip_proof_partial).
     const halfClone = await readAndVerify(card, engineFor(card, { signChallenge: impostor.signChallenge }));
     expect(halfClone.aa?.outcome).toBe('fail');
-    expect(halfClone.verdict.verdict).toBe('genuine');
-    expect(halfClone.verdict.reasons.map((r) => r.code)).toContain('chip_proof_partial');
+    expect(halfClone.verdict.verdict).toBe('altered_or_forged');
+    expect(halfClone.verdict.reasons.map((r) => r.code)).toContain('active_auth_failed');
     // Neither private key: CA fails (and AA is not attempted on a failed channel).
     const clone = await readAndVerify(
       card,
       engineFor(card, { signChallenge: impostor.signChallenge, caKey: impostor.ca }),
     );
     expect(clone.chipAuth).toBe('fail');
-    expect(clone.verdict.verdict).toBe('signature_valid_chip_unproven');
+    // Was signature_valid_chip_unproven: a failed CA that DG14 announces is a clone.
+    expect(clone.verdict.verdict).toBe('altered_or_forged');
     const reason = clone.verdict.reasons.find((r) => r.code === 'chip_auth_failed')!;
     expect(reason.severity).toBe('error');
   });
