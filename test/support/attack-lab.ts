@@ -1,0 +1,185 @@
+/**
+ * The attack lab (issue 9): the rows (the clean card, every attack, every honest interoperability
+ * fault), what each must give, and the kiosk's real check path to run them through.
+ *
+ * A row is checked as the kiosk does it: the QR of the card is scanned and held, the card's chip is
+ * read over the transport under test by the chip check-in flow (electron/core/chip-checkin: readChip
+ * with the trust store loaded from the scenario's trust folder, then the check service's verification,
+ * logged in a real database), and the outcome, authenticity verdict and reason codes are compared
+ * with the row's expectation:
+ *   attack → outcome `rejected` with the attack's own reason code (an error-severity reason)
+ *   honest fault, clean card → authenticity `genuine`, outcome `accepted`
+ * A read that fails (no check at all) is a failed row: a forgery must be logged and shown red.
+ *
+ * Every holder is the fictional DEFAULT_PERSON; nothing here prints personal data (rows report codes).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { KioskServices } from '../../electron/core/services';
+import { ChipCheckin } from '../../electron/core/chip-checkin';
+import { writeTrustFolder } from '../../native/softcard/attack-pki';
+import { DEFAULT_PERSON } from '../../native/softcard/person';
+import { ATTACK_FAULTS, HONEST_FAULTS, createSoftCard, type SoftCard } from '../../native/softcard/soft-card';
+import type { CardTransport } from '../../native/transport/types';
+import { rosterCsvFor } from './sim-roster';
+
+/** Each attack's own reason code (codes from the issue 9 contract). */
+export const EXPECTED_REASON: Record<(typeof ATTACK_FAULTS)[number] | 'ca-bare-sw:6A82', string> = {
+  'splice-signer-info': 'sod_malformed',
+  'withhold-dg14': 'dg_withheld',
+  'withhold-dg15': 'dg_withheld',
+  'withhold-dg2': 'dg_withheld',
+  'aa-not-supported': 'active_auth_failed',
+  'ca-bare-sw': 'chip_auth_failed',
+  // The same clone answering the confirmation with a bare error word instead of 9000.
+  'ca-bare-sw:6A82': 'chip_auth_failed',
+  'pace-bad-token': 'pace_token_invalid',
+  'own-csca': 'issuer_not_recognised',
+  'foreign-csca': 'country_mismatch',
+  'ds-no-keyusage': 'ds_key_usage_invalid',
+  'csca-not-ca': 'csca_not_ca',
+  'dg1-dg13-mismatch': 'dg1_dg13_mismatch',
+};
+
+export interface LabRow {
+  /** The --fault value ('' for the clean card). */
+  fault: string;
+  kind: 'clean' | 'attack' | 'honest';
+  /** For attacks: the reason code the rejection must carry. */
+  expectedCode?: string;
+}
+
+export const LAB_ROWS: LabRow[] = [
+  { fault: '', kind: 'clean' },
+  ...Object.entries(EXPECTED_REASON).map(([fault, expectedCode]) => ({
+    fault,
+    kind: 'attack' as const,
+    expectedCode,
+  })),
+  ...HONEST_FAULTS.map((fault) => ({ fault, kind: 'honest' as const })),
+];
+
+export function rowName(row: LabRow): string {
+  return row.fault || 'clean';
+}
+
+/** What the kiosk made of a card: a logged check, or a read that failed (nothing logged). */
+export interface LabResult {
+  outcome?: 'accepted' | 'accepted_with_warnings' | 'rejected';
+  verdict?: string;
+  identity?: string;
+  /** Codes of the check's reasons (identity and authenticity), with their severity. */
+  reasons: { code: string; severity: string }[];
+  /** When the read failed: its error code. */
+  readError?: string;
+  ms: number;
+}
+
+export interface Judgement {
+  pass: boolean;
+  /** One line, codes only. */
+  summary: string;
+}
+
+export function summarize(r: LabResult): string {
+  if (r.readError) return `read failed (${r.readError})`;
+  const reasons = r.reasons.map((x) => `${x.code}:${x.severity}`).join(', ') || 'no reasons';
+  return `${r.outcome} / ${r.verdict} / ${r.identity} [${reasons}]`;
+}
+
+/** Whether `r` is what `row` must give. */
+export function judge(row: LabRow, r: LabResult): Judgement {
+  const summary = summarize(r);
+  if (r.readError) return { pass: false, summary };
+  if (row.kind === 'attack') {
+    const own = r.reasons.some((x) => x.code === row.expectedCode && x.severity === 'error');
+    return { pass: r.outcome === 'rejected' && own, summary };
+  }
+  return { pass: r.verdict === 'genuine' && r.outcome === 'accepted', summary };
+}
+
+/** The soft card of a row (the fictional default holder). */
+export function labCard(row: LabRow): SoftCard {
+  return createSoftCard({ faults: row.fault ? [row.fault] : [] });
+}
+
+/**
+ * A kiosk for the lab: its own database and a session per check (so every row starts with the holder
+ * not yet checked in), the holder on each roster.
+ */
+export class LabKiosk {
+  readonly services: KioskServices;
+  private sessions = 0;
+
+  constructor(private readonly root: string) {
+    fs.mkdirSync(root, { recursive: true });
+    this.services = new KioskServices({ dbPath: path.join(root, 'lab.db') });
+  }
+
+  private async newSession(): Promise<string> {
+    const code = `LAB${++this.sessions}`;
+    const by = { station: 'attack-lab', actor: 'examiner-lab' };
+    this.services.sessions.create(
+      { code, council: 'Hội đồng thử', date: '2026-11-27', licenceClasses: [] },
+      by,
+    );
+    const csv = path.join(this.root, `${code}.csv`);
+    fs.writeFileSync(csv, rosterCsvFor([DEFAULT_PERSON]));
+    await this.services.roster.importFile(code, csv, by);
+    return code;
+  }
+
+  /**
+   * Checks `card` read over `transport` through the chip check-in flow, with the trust folder of its
+   * scenario (written under the lab's root).
+   */
+  async check(card: SoftCard, transport: CardTransport, readerName: string): Promise<LabResult> {
+    const session = await this.newSession();
+    const trustDir = path.join(this.root, `trust-${session}`);
+    await writeTrustFolder(
+      trustDir,
+      card.faults.map((f) => f.kind),
+    );
+    const flow = new ChipCheckin({
+      checks: this.services.checks,
+      session,
+      actor: { station: 'attack-lab', actor: 'examiner-lab' },
+      trustStoreDir: trustDir,
+      accessTtlMs: 60_000,
+      waitForAccessMs: 0,
+      readTimeoutMs: 60_000,
+      expectChip: () => true,
+    });
+    const started = performance.now();
+    try {
+      flow.scanQr(card.qrText);
+      const r = await flow.readAndCheck(transport, { readerId: 'lab', readerName });
+      return {
+        outcome: r.record.outcome,
+        verdict: r.record.authenticity.verdict,
+        identity: r.record.identity.verdict,
+        reasons: r.record.identity.reasons.map((x) => ({ code: x.code, severity: x.severity })),
+        ms: performance.now() - started,
+      };
+    } catch (e) {
+      const code =
+        e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string'
+          ? (e as { code: string }).code
+          : e instanceof Error
+            ? e.name
+            : 'error';
+      return { reasons: [], readError: code, ms: performance.now() - started };
+    } finally {
+      flow.close();
+    }
+  }
+
+  close(): void {
+    this.services.close();
+  }
+}
+
+/** The command-line fault lists of `--fault` for the rows (for the CLI test and the bench). */
+export function rowFaults(row: LabRow): string[] {
+  return row.fault ? [row.fault] : [];
+}
