@@ -20,7 +20,12 @@ import { ChipCheckin } from '../../electron/core/chip-checkin';
 import { writeTrustFolder } from '../../native/softcard/attack-pki';
 import { DEFAULT_PERSON } from '../../native/softcard/person';
 import { ATTACK_FAULTS, HONEST_FAULTS, createSoftCard, type SoftCard } from '../../native/softcard/soft-card';
+import { PcscContext } from '../../native/pcsc/pcsc';
+import { Pn532Transport, openPn532 } from '../../native/pn532/pn532';
+import { hostOnPn532, hostOnVpcd, waitInserted, type HostedCard } from '../../native/softcard/sim-hosts';
 import type { CardTransport } from '../../native/transport/types';
+import { testPcscd, useSocket } from './pcscd';
+import { createPtyPair } from './socat';
 import { rosterCsvFor } from './sim-roster';
 
 /** Each attack's own reason code (codes from the issue 9 contract). */
@@ -179,7 +184,108 @@ export class LabKiosk {
   }
 }
 
-/** The command-line fault lists of `--fault` for the rows (for the CLI test and the bench). */
-export function rowFaults(row: LabRow): string[] {
-  return row.fault ? [row.fault] : [];
+// ---------------------------------------------------------------------------------------------
+// Transports ("columns")
+
+/** One transport of the matrix: reads a row's card through it and checks it. */
+export interface LabColumn {
+  readonly name: 'memory' | 'PC/SC' | 'PN532';
+  check(row: LabRow): Promise<LabResult>;
+  close(): Promise<void>;
+}
+
+/** One card at a time behind a reader: the hosted "card" forwards to the current row's soft card. */
+function cardSlot(): { card: SoftCard | undefined; hosted: HostedCard } {
+  const s: { card: SoftCard | undefined; hosted: HostedCard } = {
+    card: undefined,
+    hosted: {
+      engine: {
+        process: (apdu) => {
+          if (!s.card) return Promise.reject(new Error('no card in the slot'));
+          return s.card.engine.process(apdu);
+        },
+        reset: () => s.card?.engine.reset(),
+      },
+    },
+  };
+  return s;
+}
+
+/** The in-memory transport in front of each card's engine. */
+export function memoryColumn(kiosk: LabKiosk): LabColumn {
+  return {
+    name: 'memory',
+    async check(row) {
+      const card = labCard(row);
+      return kiosk.check(card, card.transport, 'memory');
+    },
+    async close() {},
+  };
+}
+
+/**
+ * pcsc-lite → pcscd (a private one when running as root) + vsmartcard vpcd → the card hosted as
+ * `kiosk sim card` hosts it. Throws when pcscd or the vpcd driver is missing.
+ */
+export async function pcscColumn(kiosk: LabKiosk): Promise<LabColumn> {
+  const pcscd = await testPcscd();
+  useSocket(pcscd);
+  await pcscd.start();
+  const slot = cardSlot();
+  const host = hostOnVpcd(slot.hosted, { port: pcscd.ports[0], reinsertAfterMs: -1 });
+  const ctx = new PcscContext({ pollIntervalMs: 100 });
+  try {
+    await waitInserted(host);
+    ctx.start();
+    await ctx.waitForCard(pcscd.readerNames[0]);
+  } catch (e) {
+    await host.stop();
+    await ctx.stop();
+    await pcscd.dispose();
+    throw e;
+  }
+  return {
+    name: 'PC/SC',
+    async check(row) {
+      slot.card = labCard(row);
+      const t = await ctx.connect(pcscd.readerNames[0]);
+      try {
+        slot.card.engine.reset();
+        return await kiosk.check(slot.card, t, pcscd.readerNames[0]);
+      } finally {
+        await t.close();
+      }
+    },
+    async close() {
+      await host.stop();
+      await ctx.stop();
+      await pcscd.dispose();
+    },
+  };
+}
+
+/**
+ * The PN532 driver → a socat pty pair → the PN532 emulator with the card in its field, hosted as
+ * `kiosk sim pn532` hosts it. Throws when socat is missing.
+ */
+export async function pn532Column(kiosk: LabKiosk): Promise<LabColumn> {
+  const pty = await createPtyPair();
+  const slot = cardSlot();
+  const host = await hostOnPn532(slot.hosted, { path: pty.b, reinsertAfterMs: -1 });
+  const dev = await openPn532(pty.a);
+  return {
+    name: 'PN532',
+    async check(row) {
+      slot.card = labCard(row);
+      // Activating the target powers the card up afresh (sim-hosts resets the engine).
+      const target = await dev.inListPassiveTarget();
+      if (!target?.iso14443_4) throw new Error('the PN532 emulator found no ISO 14443-4 card');
+      return kiosk.check(slot.card, new Pn532Transport(dev, target), 'PN532');
+    },
+    async close() {
+      await dev.close();
+      await host.stop();
+      await pty.close();
+    },
+  };
 }
