@@ -140,7 +140,8 @@ export const FAULT_NAMES = [
   'max-read:N',
   'no-extended',
   'slow:MS',
-  ...ATTACK_FAULTS.map((f) => (f === 'ca-bare-sw' ? 'ca-bare-sw[:SW]' : f)),
+  // ca-bare-sw also takes a status word, ca-bare-sw:6A82 (see above).
+  ...ATTACK_FAULTS,
   ...HONEST_FAULTS,
 ] as const;
 

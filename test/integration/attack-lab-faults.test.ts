@@ -129,7 +129,7 @@ describe('fault names', () => {
     ];
     for (const n of names) {
       expect(faultName(parseFault(n))).toBe(n);
-      expect(FAULT_NAMES.some((f) => f === n || f.startsWith(`${n}[`))).toBe(true);
+      expect(FAULT_NAMES).toContain(n);
     }
     expect(parseFault('ca-bare-sw:6a82')).toEqual({ kind: 'ca-bare-sw', sw: 0x6a82 });
     expect(faultName(parseFault('ca-bare-sw:6a82'))).toBe('ca-bare-sw:6A82');
