@@ -58,7 +58,9 @@ beforeAll(() => {
 afterAll(() => kiosk?.close());
 
 function want(row: LabRow): string {
-  return row.kind === 'attack' ? `rejected with ${row.expectedCode} (error)` : 'genuine and accepted';
+  return row.kind === 'attack'
+    ? `rejected with ${row.expectedCode} (error)`
+    : 'genuine, accepted, photo read';
 }
 
 for (const c of columns) {

@@ -8,7 +8,7 @@
  * logged in a real database), and the outcome, authenticity verdict and reason codes are compared
  * with the row's expectation:
  *   attack → outcome `rejected` with the attack's own reason code (an error-severity reason)
- *   honest fault, clean card → authenticity `genuine`, outcome `accepted`
+ *   honest fault, clean card → authenticity `genuine`, outcome `accepted`, the photo read
  * A read that fails (no check at all) is a failed row: a forgery must be logged and shown red.
  *
  * Every holder is the fictional DEFAULT_PERSON; nothing here prints personal data (rows report codes).
@@ -77,6 +77,10 @@ export interface LabResult {
   reasons: { code: string; severity: string }[];
   /** When the read failed: its error code. */
   readError?: string;
+  /** Whether the face image (DG2) came out of the chip as a picture. */
+  photo?: boolean;
+  /** Codes of the chip read's own warnings (dg2_unreadable, file_refused, ...). */
+  warnings?: string[];
   ms: number;
 }
 
@@ -89,7 +93,8 @@ export interface Judgement {
 export function summarize(r: LabResult): string {
   if (r.readError) return `read failed (${r.readError})`;
   const reasons = r.reasons.map((x) => `${x.code}:${x.severity}`).join(', ') || 'no reasons';
-  return `${r.outcome} / ${r.verdict} / ${r.identity} [${reasons}]`;
+  const warnings = r.warnings?.length ? ` read warnings: ${r.warnings.join(', ')}` : '';
+  return `${r.outcome} / ${r.verdict} / ${r.identity} [${reasons}]${r.photo === false ? ' no photo' : ''}${warnings}`;
 }
 
 /** Whether `r` is what `row` must give. */
@@ -100,7 +105,8 @@ export function judge(row: LabRow, r: LabResult): Judgement {
     const own = r.reasons.some((x) => x.code === row.expectedCode && x.severity === 'error');
     return { pass: r.outcome === 'rejected' && own, summary };
   }
-  return { pass: r.verdict === 'genuine' && r.outcome === 'accepted', summary };
+  // A genuine card is read whole: its photo too (dg2-no-template must not cost the picture).
+  return { pass: r.verdict === 'genuine' && r.outcome === 'accepted' && r.photo !== false, summary };
 }
 
 /** The soft card of a row (the fictional default holder). */
@@ -164,6 +170,8 @@ export class LabKiosk {
         verdict: r.record.authenticity.verdict,
         identity: r.record.identity.verdict,
         reasons: r.record.identity.reasons.map((x) => ({ code: x.code, severity: x.severity })),
+        photo: r.chip?.document.photo !== undefined,
+        warnings: (r.chip?.warnings ?? []).map((w) => w.code),
         ms: performance.now() - started,
       };
     } catch (e) {
