@@ -12,6 +12,7 @@ import { benchFuzzLong } from './fuzz-long.bench';
 import { benchCardPull } from './card-pull.bench';
 import { benchCrash } from './crash.bench';
 import { benchLoad } from './load.bench';
+import { attackLabRows, benchAttackLab } from './attack-lab.bench';
 
 const benches: Record<string, () => Promise<Figure[]>> = {
   'roster-and-checks': benchRosterAndChecks,
@@ -22,9 +23,16 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   'card-pull': benchCardPull,
   crash: benchCrash,
   load: benchLoad,
+  // Issue 9: attacks tried / rejected per transport, honest faults read genuine (table of rows too).
+  'attack-lab': benchAttackLab,
   // The long fuzz runs (several minutes each): FUZZ_SEED repeats a run, FUZZ_INPUTS scales it.
   'fuzz-chip': benchFuzz,
   'fuzz-long': benchFuzzLong,
+};
+
+/** More to write into a benchmark's result file than its figures. */
+const extras: Record<string, () => Record<string, unknown>> = {
+  'attack-lab': () => ({ rows: attackLabRows() }),
 };
 
 const only = process.argv.slice(2);
@@ -33,7 +41,7 @@ for (const [name, fn] of Object.entries(benches)) {
   if (only.length && !only.some((o) => name.includes(o))) continue;
   process.stdout.write(`bench ${name} ...\n`);
   const figures = await fn();
-  const file = writeResults(name, figures);
+  const file = writeResults(name, figures, extras[name]?.() ?? {});
   for (const f of figures) {
     const mark = f.pass === undefined ? ' ' : f.pass ? '✓' : '✗';
     if (f.pass === false) failed++;

@@ -33,7 +33,10 @@ interface GlobalOpts {
 
 /** The fault names of `kiosk sim card|pn532 --fault` (parsed by native/softcard/soft-card.ts). */
 const FAULT_HELP =
-  'altered-dg1, altered-dg2, altered-dg13, bad-signature, unknown-csca, clone, no-sod, remove-at:N, max-read:N, no-extended, slow:MS';
+  'altered-dg1, altered-dg2, altered-dg13, bad-signature, unknown-csca, clone, no-sod, remove-at:N, max-read:N, no-extended, slow:MS; ' +
+  'attacks (issue 9): splice-signer-info, withhold-dg14, withhold-dg15, withhold-dg2, aa-not-supported, ca-bare-sw[:SW], ' +
+  'pace-bad-token, own-csca, foreign-csca, ds-no-keyusage, csca-not-ca, dg1-dg13-mismatch; ' +
+  'honest interoperability: plain-errors, dg2-no-template';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -536,7 +539,8 @@ interface SimOpts {
 async function simCard(opts: SimOpts): Promise<{
   card: { engine: { process(a: Uint8Array): Promise<Uint8Array>; reset(): void } };
   firstLine: string;
-  cscaPem?: string;
+  /** What a kiosk of this scenario trusts (the genuine test CSCA first). */
+  trust?: { name: string; pem: string }[];
 }> {
   const { createSoftCard, createSoftPassport, parseFault } = await import('../../native/softcard/soft-card');
   if (opts.passport) {
@@ -563,7 +567,7 @@ async function simCard(opts: SimOpts): Promise<{
     person = await loadSoftPerson(opts.person);
   }
   const card = createSoftCard({ ...(person ? { person } : {}), faults });
-  return { card, firstLine: card.qrText, cscaPem: card.csca.pem };
+  return { card, firstLine: card.qrText, trust: card.trustFolder };
 }
 
 /** Runs a hosted software card until SIGINT/SIGTERM; prints the QR (or passport MRZ) first. */
@@ -582,20 +586,26 @@ async function runSim(
       en: '--reinsert-after must be a whole number of milliseconds ≥ 0.',
     });
   }
-  const { card, firstLine, cscaPem } = await simCard(opts);
-  let cscaFile: string | undefined;
-  if (opts.cscaOut && cscaPem) {
+  const { card, firstLine, trust } = await simCard(opts);
+  const cscaFiles: string[] = [];
+  if (opts.cscaOut && trust) {
+    // The trust folder of the scenario: the genuine test CSCA (always), plus the foreign CSCA of
+    // foreign-csca or the non-CA issuer of csca-not-ca; never a forger's CSCA.
     const fs = await import('node:fs/promises');
     const dir = path.resolve(opts.cscaOut);
     await fs.mkdir(dir, { recursive: true });
-    cscaFile = path.join(dir, `sim-csca-${label.replace(/[^A-Za-z0-9.-]+/g, '-')}.pem`);
-    await fs.writeFile(cscaFile, cscaPem);
+    const tag = label.replace(/[^A-Za-z0-9.-]+/g, '-');
+    for (const [i, t] of trust.entries()) {
+      const file = path.join(dir, i === 0 ? `sim-csca-${tag}.pem` : `sim-${tag}-${t.name}`);
+      await fs.writeFile(file, t.pem);
+      cscaFiles.push(file);
+    }
   }
   // The reader side first (a PN532 port that cannot be opened fails here, before any output).
   const h = await host(card, reinsertAfterMs);
   // The first line is the card's QR text (a fictional holder): scripts and tests read it.
   line(firstLine);
-  if (cscaFile) line(`CSCA: ${cscaFile}`);
+  for (const f of cscaFiles) line(`CSCA: ${f}`);
   const stop = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -631,7 +641,7 @@ const SIM_OPTIONS: [string, string][] = [
   ['--person <file>', 'holder JSON file (see native/softcard/person.ts); default: a fictional holder'],
   [
     '--csca-out <dir>',
-    "write the card's test CSCA certificate into this folder (then: chip read --csca DIR)",
+    "write what a kiosk of this card's scenario trusts into this folder: the test CSCA, plus the foreign CSCA (foreign-csca) or the non-CA issuer (csca-not-ca); never a forger's CSCA (then: chip read --csca DIR)",
   ],
   ['--passport', 'a plain ICAO passport (TD3, BAC only, no SOD) instead of the CCCD; prints its MRZ first'],
 ];

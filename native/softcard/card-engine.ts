@@ -39,6 +39,26 @@ export interface SoftCardOptions {
   eacProtectedFids?: number[];
   /** Accept BAC (default true). */
   bac?: boolean;
+  /**
+   * Instructions answered with a bare 6D00 before any secure-messaging processing (the command is not
+   * counted in the SSC), as a chip that does not implement them. aa-not-supported: [0x88].
+   */
+  refuseIns?: number[];
+  /**
+   * Errors under secure messaging (6A82 for a file the chip lacks, 6982, ...) are answered with a
+   * plain status word, without SM objects, AFTER the command was counted in the SSC (the response
+   * is not counted). Some independent chip implementations do this.
+   */
+  plainErrors?: boolean;
+  /**
+   * A clone without the Chip Authentication private key: MSE:Set AT and GENERAL AUTHENTICATE are
+   * accepted (answered under the old keys), but no new keys are derived; every later protected
+   * command (the terminal's confirmation under the new keys first) gets this bare status word,
+   * with no SM objects, until a plain command starts over. ca-bare-sw: 0x9000.
+   */
+  caBareSw?: number;
+  /** PACE mutual authentication answers a wrong chip token T_IC (a fake chip). */
+  paceBadToken?: boolean;
   /** Fixed values for reproducible runs (tests); random otherwise. */
   fixed?: {
     rndIc?: Uint8Array;
@@ -128,6 +148,8 @@ export class CardEngine {
   private rndIc: Uint8Array | undefined;
   private paceChip: PaceChip | undefined;
   private caSetAtOid: string | undefined;
+  /** caBareSw: the terminal switched to keys this chip never derived. */
+  private caBroken = false;
   /** Number of commands processed (for tests and benchmarks). */
   commandCount = 0;
 
@@ -160,6 +182,7 @@ export class CardEngine {
     this.rndIc = undefined;
     this.paceChip = undefined;
     this.caSetAtOid = undefined;
+    this.caBroken = false;
   }
 
   /** Answers one command APDU with one response APDU. */
@@ -186,6 +209,11 @@ export class CardEngine {
     if ((cmd.cla & 0x03) !== 0) return encodeResponse(EMPTY, SW.LOGICAL_CHANNEL_NOT_SUPPORTED);
     const secured = (cmd.cla & 0x0c) === 0x0c;
     if ((cmd.cla & 0x0c) !== 0 && !secured) return encodeResponse(EMPTY, SW.SECURE_MESSAGING_NOT_SUPPORTED);
+    if (this.options.refuseIns?.includes(cmd.ins)) return encodeResponse(EMPTY, SW.INS_NOT_SUPPORTED);
+    if (secured && this.caBroken) {
+      // The clone cannot check the MAC under keys it never derived: it just says "fine".
+      return encodeResponse(EMPTY, this.options.caBareSw ?? SW.OK);
+    }
 
     if (!secured) {
       // A plain command ends any secure channel (ICAO 9303-11 §9.8.7).
@@ -210,6 +238,10 @@ export class CardEngine {
     }
     const answer = await this.dispatch(plain, true);
     if (this.sm !== session) return encodeResponse(answer.data, answer.sw); // channel replaced in dispatch
+    if (this.options.plainErrors && answer.data.length === 0 && isError(answer.sw)) {
+      // Counted (unprotectCommand moved the SSC), answered in clear.
+      return encodeResponse(EMPTY, answer.sw);
+    }
     const response = protectResponse(session, answer.data, answer.sw, (plain.ins & 1) === 1);
     if (this.pendingSession) {
       this.sm = this.pendingSession;
@@ -433,6 +465,11 @@ export class CardEngine {
   private startChipAuthSession(oid: string, terminalKey: Uint8Array, data: Uint8Array): Answer {
     const caKey = this.config.caKey;
     if (!caKey) return status(SW.FUNCTION_NOT_SUPPORTED);
+    if (this.options.caBareSw !== undefined) {
+      // Answered under the old keys; the new ones are never derived.
+      this.caBroken = true;
+      return { data, sw: SW.OK };
+    }
     try {
       this.pendingSession = chipAuthCardSession(caKey, oid, terminalKey);
     } catch {
@@ -480,7 +517,9 @@ export class CardEngine {
         this.pendingSession = result.session;
         this.access = 'pace';
         this.chipAuthenticated = false;
-        return { data: encode(0x7c, encode(0x86, result.token)), sw: SW.OK };
+        const token = result.token.slice();
+        if (this.options.paceBadToken) token[token.length - 1]! ^= 0x01;
+        return { data: encode(0x7c, encode(0x86, token)), sw: SW.OK };
       }
       default:
         return fail(SW.CONDITIONS_NOT_SATISFIED);
@@ -501,6 +540,12 @@ export class CardEngine {
       return status(SW.UNKNOWN);
     }
   }
+}
+
+/** An error status word (not 9000, 61xx or a 62xx/63xx warning). */
+function isError(sw: number): boolean {
+  const sw1 = sw >> 8;
+  return sw1 >= 0x64 && sw1 <= 0x6f;
 }
 
 function safeOid(value: Uint8Array): string | undefined {

@@ -5,7 +5,9 @@
  * with EAC), DG13 (CCCD layout), DG14 (CA key on brainpoolP256r1 + infos), DG15 (AA key) and EF.SOD
  * (LDSSecurityObject with SHA-256 hashes, CMS-signed by the DS, tag 77).
  * Faults for tests: a group altered after signing, a bad signature, a SOD signed by the DS of an
- * untrusted CSCA, no SOD, groups left out of the SOD.
+ * untrusted CSCA or by another given DS, no SOD, groups left out of the SOD, a spliced SignerInfo,
+ * a DG1 whose ID number differs from DG13's, a DG2 without its 0x75 template, groups the chip
+ * withholds, EF.COM listing groups the chip lacks (see ./soft-card for the attack-lab faults).
  */
 import { type KeyObject, generateKeyPairSync } from 'node:crypto';
 import { AsnSerializer, OctetString } from '@peculiar/asn1-schema';
@@ -27,10 +29,18 @@ import {
 import { FID, dataGroupFid, dataGroupTag } from '../icao/lds';
 import { cccdMrzInformation, formatCccdMrz } from '../icao/mrz';
 import { OID, digest, hashOid, type HashName } from '../icao/signature';
-import { encode } from '../icao/tlv';
+import { decodeOne, encode } from '../icao/tlv';
 import { toYymmdd } from '../cccd/dates';
 import { DEFAULT_PERSON, facePhotoJpeg, mrzNames, type SoftPerson } from './person';
-import { buildSignedData, getTestPki, type CertifiedKey, type PkiOptions, type TestPki } from './pki';
+import {
+  buildSignedData,
+  forgerKeyFor,
+  getTestPki,
+  spliceSignerInfo,
+  type CertifiedKey,
+  type PkiOptions,
+  type TestPki,
+} from './pki';
 
 export type AaKeySpec = { type: 'rsa'; bits: number } | { type: 'ec'; curve: string };
 
@@ -45,6 +55,23 @@ export interface CardFaults {
   noSod?: boolean;
   /** Data groups present on the card but not listed in the SOD (injection). */
   omitFromSod?: number[];
+  /** The DS that signs the SOD instead of the PKI's (a forger's PKI, a DS without digitalSignature ...). */
+  signer?: CertifiedKey;
+  /**
+   * The signer-info splice: the SOD of a genuine card (another holder, signed by the genuine DS) gets
+   * a forger's LDSSecurityObject over this card's groups in eContent and a forger's SignerInfo (own
+   * signed attributes, signed with the forger's key, naming the genuine DS certificate) in
+   * signerInfos; the genuine signerInfos SET follows as an extra, trailing element of SignedData.
+   */
+  spliceSignerInfo?: boolean;
+  /** DG1's MRZ carries this ID number (DG13 the holder's); both groups hashed and signed. */
+  dg1IdNumber?: string;
+  /** DG2 without the outer 0x75 template (the 7F61 group starts the file) and a wrong image type byte. */
+  dg2NoTemplate?: boolean;
+  /** Groups signed in the SOD that the chip does not hand out (6A82) and EF.COM does not list. */
+  withhold?: number[];
+  /** Tags EF.COM lists although the card has no such group (and the SOD does not list it). */
+  comListsAbsent?: number[];
 }
 
 export interface SoftCardBuildOptions {
@@ -159,8 +186,12 @@ export function imageSize(img: Uint8Array): { width: number; height: number } {
 }
 
 /** DG2: one ISO/IEC 19794-5 (2005) facial record around `image` (JPEG or JPEG 2000). */
-export function buildDg2(image: Uint8Array, sex?: 'M' | 'F'): Uint8Array {
-  const isJpeg = image[0] === 0xff && image[1] === 0xd8;
+export function buildDg2(
+  image: Uint8Array,
+  sex?: 'M' | 'F',
+  options: { noTemplate?: boolean; wrongImageType?: boolean } = {},
+): Uint8Array {
+  const isJpeg = (image[0] === 0xff && image[1] === 0xd8) !== (options.wrongImageType === true);
   const { width, height } = imageSize(image);
   const facialInfo = [
     ...u32(20 + 12 + image.length),
@@ -201,7 +232,8 @@ export function buildDg2(image: Uint8Array, sex?: 'M' | 'F'): Uint8Array {
     encode(0x87, Uint8Array.of(0x01, 0x01)), // format owner: ISO/IEC JTC 1/SC 37
     encode(0x88, Uint8Array.of(0x00, 0x08)), // format type: face image
   ]);
-  return encode(0x75, [encode(0x7f61, [int(1), encode(0x7f60, [header, encode(0x5f2e, record)])])]);
+  const group = encode(0x7f61, [int(1), encode(0x7f60, [header, encode(0x5f2e, record)])]);
+  return options.noTemplate ? group : encode(0x75, group);
 }
 
 /** DG3 placeholder: a biometric information group template with no fingerprint (EAC-protected on the real card). */
@@ -254,6 +286,24 @@ export function buildSod(options: {
   includeCertificate?: boolean;
 }): Uint8Array {
   const hash = options.hash ?? 'sha256';
+  const content = buildSignedData({
+    eContentType: ICAO_OID.ldsSecurityObject,
+    eContent: buildLdsSecurityObject(options.groups, hash, options.ldsV1),
+    signer: options.signer,
+    signingTime: options.signingTime,
+    corruptSignature: options.corruptSignature,
+    includeCertificate: options.includeCertificate,
+  });
+  return encode(0x77, content);
+}
+
+/** The DER LDSSecurityObject: `hash` of each group, in group order (v1 with LDSVersionInfo). */
+export function buildLdsSecurityObject(
+  groups: Map<number, Uint8Array>,
+  hash: HashName = 'sha256',
+  ldsV1 = false,
+): Uint8Array {
+  const options = { groups, ldsV1 };
   const lds = new LdsSecurityObject({
     version: options.ldsV1 ? 1 : 0,
     hashAlgorithm: new AlgorithmIdentifier({ algorithm: hashOid(hash), parameters: null }),
@@ -266,15 +316,7 @@ export function buildSod(options: {
   });
   if (options.ldsV1)
     lds.ldsVersionInfo = new LdsVersionInfo({ ldsVersion: '0108', unicodeVersion: '040000' });
-  const content = buildSignedData({
-    eContentType: ICAO_OID.ldsSecurityObject,
-    eContent: new Uint8Array(AsnSerializer.serialize(lds)),
-    signer: options.signer,
-    signingTime: options.signingTime,
-    corruptSignature: options.corruptSignature,
-    includeCertificate: options.includeCertificate,
-  });
-  return encode(0x77, content);
+  return new Uint8Array(AsnSerializer.serialize(lds));
 }
 
 /**
@@ -337,8 +379,25 @@ export function buildSoftCard(options: SoftCardBuildOptions = {}): BuiltSoftCard
   const aaEcdsaHash = aaSpec && aaSpec.type === 'ec' ? (options.aaEcdsaHash ?? 'sha256') : undefined;
 
   const groups = new Map<number, Uint8Array>();
-  groups.set(1, buildDg1(mrzLines));
-  groups.set(2, buildDg2(photo, person.sex));
+  groups.set(
+    1,
+    buildDg1(
+      faults.dg1IdNumber
+        ? formatCccdMrz({
+            idNumber: faults.dg1IdNumber,
+            dateOfBirth: person.dateOfBirth,
+            sex: person.sex,
+            dateOfExpiry: person.dateOfExpiry,
+            surname: names.surname,
+            givenNames: names.givenNames,
+          })
+        : mrzLines,
+    ),
+  );
+  groups.set(
+    2,
+    buildDg2(photo, person.sex, faults.dg2NoTemplate ? { noTemplate: true, wrongImageType: true } : {}),
+  );
   groups.set(3, buildDg3());
   groups.set(
     13,
@@ -378,15 +437,17 @@ export function buildSoftCard(options: SoftCardBuildOptions = {}): BuiltSoftCard
   if (aaPair)
     groups.set(15, buildDg15(new Uint8Array(aaPair.publicKey.export({ type: 'spki', format: 'der' }))));
 
-  const signer = faults.untrustedSigner
-    ? getTestPki({
-        ...options.pkiOptions,
-        cscaName: 'CCCD Kiosk Untrusted CSCA',
-        dsName: 'CCCD Kiosk Untrusted DS',
-      }).ds
-    : pki.ds;
+  const signer =
+    faults.signer ??
+    (faults.untrustedSigner
+      ? getTestPki({
+          ...options.pkiOptions,
+          cscaName: 'CCCD Kiosk Untrusted CSCA',
+          dsName: 'CCCD Kiosk Untrusted DS',
+        }).ds
+      : pki.ds);
   const signed = new Map([...groups].filter(([n]) => !(faults.omitFromSod ?? []).includes(n)));
-  const sod = faults.noSod
+  let sod = faults.noSod
     ? undefined
     : buildSod({
         groups: signed,
@@ -395,15 +456,44 @@ export function buildSoftCard(options: SoftCardBuildOptions = {}): BuiltSoftCard
         signingTime: options.signingTime,
         corruptSignature: faults.badSignature,
       });
+  if (sod && faults.spliceSignerInfo) {
+    // The genuine SOD of another holder's card (DG1 and DG13 differ), as a forger would copy it.
+    const donor = new Map(signed);
+    for (const n of [1, 13]) {
+      const g = donor.get(n);
+      if (g) donor.set(n, alterGroup(n, g));
+    }
+    const genuine = buildSod({
+      groups: donor,
+      signer,
+      ldsV1: options.ldsV1,
+      signingTime: options.signingTime,
+    });
+    sod = encode(
+      0x77,
+      spliceSignerInfo({
+        genuine: decodeOne(genuine).value,
+        forgedLds: buildLdsSecurityObject(signed, signer.hash, options.ldsV1),
+        genuineSigner: signer,
+        forgerKey: forgerKeyFor(signer),
+        signingTime: options.signingTime,
+      }),
+    );
+  }
   for (const n of faults.alterAfterSigning ?? []) {
     const g = groups.get(n);
     if (g) groups.set(n, alterGroup(n, g));
   }
 
+  const withheld = new Set(faults.withhold ?? []);
+  const handedOut = [...groups.keys()].filter((n) => !withheld.has(n));
   const files = new Map<number, Uint8Array>();
   files.set(FID.cardAccess, buildCardAccess());
-  files.set(FID.com, buildEfCom([...groups.keys()].map(dataGroupTag)));
-  for (const [n, bytes] of groups) files.set(dataGroupFid(n), bytes);
+  files.set(
+    FID.com,
+    buildEfCom([...handedOut, ...(faults.comListsAbsent ?? [])].sort((a, b) => a - b).map(dataGroupTag)),
+  );
+  for (const n of handedOut) files.set(dataGroupFid(n), groups.get(n)!);
   if (sod) files.set(FID.sod, sod);
 
   const card: BuiltSoftCard = {

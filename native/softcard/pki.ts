@@ -58,7 +58,7 @@ import { curveByName } from '../icao/curves';
 import { ecSpkiDerExplicit } from '../icao/ec-spki';
 import { CscaMasterList, ICAO_OID, oidDer } from '../icao/icao-asn1';
 import { OID, digest, hashOid, type HashName } from '../icao/signature';
-import { encode } from '../icao/tlv';
+import { decodeAll, decodeOne, encode } from '../icao/tlv';
 import { toPem } from '../icao/x509';
 
 export type KeySpec =
@@ -108,6 +108,11 @@ export interface PkiOptions {
   /** Validity start (default: 2020-01-01); CSCA 20 years, DS 15 years unless given. */
   notBefore?: Date;
   dsNotAfter?: Date;
+  /**
+   * Only tells PKIs apart in the per-process cache: the same names with another label get fresh keys
+   * (e.g. a forger's CSCA with the genuine test CSCA's subject DN).
+   */
+  label?: string;
 }
 
 export const DEFAULT_KEY: KeySpec = { type: 'ec', curve: 'brainpoolP256r1' };
@@ -225,6 +230,10 @@ export interface IssueOptions {
   hash?: HashName;
   /** Use this key pair instead of generating one. */
   keys?: { privateKey: KeyObject; publicKey: KeyObject };
+  /** keyUsage bits (KeyUsageFlags) instead of the default (CA: keyCertSign|cRLSign, else digitalSignature). */
+  keyUsage?: number;
+  /** false = no basicConstraints extension even for a CA (a certificate that is not marked as a CA). */
+  basicConstraints?: boolean;
 }
 
 export function issueCertificate(o: IssueOptions): CertifiedKey {
@@ -241,10 +250,13 @@ export function issueCertificate(o: IssueOptions): CertifiedKey {
     extension(
       id_ce_keyUsage,
       true,
-      new KeyUsage(o.ca ? KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign : KeyUsageFlags.digitalSignature),
+      new KeyUsage(
+        o.keyUsage ??
+          (o.ca ? KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign : KeyUsageFlags.digitalSignature),
+      ),
     ),
   ];
-  if (o.ca)
+  if (o.ca && o.basicConstraints !== false)
     exts.push(
       extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: true, pathLenConstraint: 0 })),
     );
@@ -491,4 +503,87 @@ export function issueMasterListSigner(csca: CertifiedKey): CertifiedKey {
     notAfter: addYears(notBefore, 10),
     hash: csca.hash,
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forgeries (the attack lab)
+
+const forgerKeys = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }>();
+
+/** A forger's own key pair of the same kind as `ds`'s (one per DS certificate and process). */
+export function forgerKeyFor(ds: CertifiedKey): { privateKey: KeyObject; publicKey: KeyObject } {
+  const id = ds.pem;
+  let keys = forgerKeys.get(id);
+  if (!keys) {
+    const spec: KeySpec = ds.spec.type === 'ec' ? { type: 'ec', curve: ds.spec.curve } : ds.spec;
+    keys = generateKey(spec);
+    forgerKeys.set(id, keys);
+  }
+  return keys;
+}
+
+/**
+ * The signer-info splice. `genuine` is the ContentInfo(SignedData) of a genuine SOD. Returns a
+ * ContentInfo whose SignedData has the forger's LDSSecurityObject as eContent, the genuine DS
+ * certificate in `certificates`, in `signerInfos` a SignerInfo with the forger's own signed
+ * attributes (contentType, messageDigest of the forged content, signingTime) naming the genuine DS
+ * (issuer and serial number), and after it, as an extra trailing element of the SignedData SEQUENCE,
+ * the genuine `signerInfos` SET exactly as it was encoded.
+ * The forger cannot sign with the DS key: the forged SignerInfo's signature value is the genuine
+ * SignerInfo's, copied (`signature: 'forger'` leaves the forger's own signature over the forged
+ * attributes instead, which any verifier rejects as a bad signature). A verifier that takes the signed
+ * attributes from the last element checks the genuine signature over the genuine attributes while
+ * reading messageDigest from the forged SignerInfo, and calls the forgery valid.
+ */
+export function spliceSignerInfo(o: {
+  genuine: Uint8Array;
+  forgedLds: Uint8Array;
+  genuineSigner: CertifiedKey;
+  forgerKey: { privateKey: KeyObject; publicKey: KeyObject };
+  signingTime?: Date;
+  /** 'genuine' (default): the genuine signature value copied into the forged SignerInfo. */
+  signature?: 'genuine' | 'forger';
+}): Uint8Array {
+  const genuineSignerInfos = lastElementOfSignedData(o.genuine);
+  let forged = buildSignedData({
+    eContentType: ICAO_OID.ldsSecurityObject,
+    eContent: o.forgedLds,
+    // The genuine certificate names the signer; the forger's key makes the signature.
+    signer: { ...o.genuineSigner, privateKey: o.forgerKey.privateKey, publicKey: o.forgerKey.publicKey },
+    signingTime: o.signingTime,
+  });
+  if (o.signature !== 'forger') {
+    const genuineSd = AsnParser.parse(AsnParser.parse(o.genuine, ContentInfo).content, SignedData);
+    const ci = AsnParser.parse(forged, ContentInfo);
+    const sd = AsnParser.parse(ci.content, SignedData);
+    sd.signerInfos[0]!.signature = genuineSd.signerInfos[0]!.signature;
+    ci.content = AsnSerializer.serialize(sd);
+    forged = new Uint8Array(AsnSerializer.serialize(ci));
+  }
+  const ci = decodeOne(forged);
+  const [oid, explicit] = decodeAll(ci.value);
+  const sd = decodeOne(explicit!.value);
+  const spliced = encode(0x30, concatBytes(sd.value, genuineSignerInfos));
+  return encode(0x30, [ci.value.subarray(oid!.offset, oid!.offset + oid!.length), encode(0xa0, spliced)]);
+}
+
+/** The encoded last element of the SignedData inside a ContentInfo (its signerInfos SET). */
+export function lastElementOfSignedData(contentInfo: Uint8Array): Uint8Array {
+  const ci = decodeOne(contentInfo);
+  const explicit = decodeAll(ci.value)[1];
+  if (!explicit) throw new Error('not a ContentInfo');
+  const sd = decodeOne(explicit.value);
+  const parts = decodeAll(sd.value);
+  const last = parts[parts.length - 1]!;
+  return sd.value.slice(last.offset, last.offset + last.length);
+}
+
+function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -17,6 +17,41 @@
  *   no-extended                                the chip refuses extended-length APDUs (6700)
  *   slow:MS                                    every command takes MS milliseconds more
  *
+ * The attack lab (issue 9): forgeries and clones the kiosk must reject, each with its own reason.
+ *   splice-signer-info   a genuine SOD (another holder's card, genuine DS) carrying a forger's
+ *                        LDSSecurityObject (hashes of this card's DG1/DG13 and other groups) and a
+ *                        forger's SignerInfo (own signed attributes, forger's key, naming the genuine
+ *                        DS certificate, which stays in the SOD); the genuine signerInfos SET is
+ *                        appended as an extra trailing element of SignedData      → sod_malformed
+ *   withhold-dg14 | withhold-dg15 | withhold-dg2
+ *                        the SOD lists the group, the chip answers 6A82 to it and EF.COM omits it
+ *                        (a clone hiding its missing CA/AA key or the photo; without DG14 the chip
+ *                        does no Chip Authentication, without DG15 no Active Auth.) → dg_withheld
+ *   aa-not-supported     DG15 present and listed; INTERNAL AUTHENTICATE gets a bare 6D00
+ *                        (not counted in the SSC)                              → active_auth_failed
+ *   ca-bare-sw[:SW]      Chip Authentication: MSE and GENERAL AUTHENTICATE accepted, no new keys
+ *                        derived; the confirming command (and every protected one after it) gets a
+ *                        bare status word, 9000 unless SW (hex) is given        → chip_auth_failed
+ *   pace-bad-token       PACE mutual authentication answers a wrong chip token T_IC (a fake chip)
+ *                                                                               → pace_token_invalid
+ *   own-csca             signed under a forger's CSCA: C=VN, the genuine test CSCA's subject DN, its
+ *                        own key; not in the kiosk's trust folder            → issuer_not_recognised
+ *   foreign-csca         a trusted C=DE test CSCA signs the DS of this VNM card   → country_mismatch
+ *   ds-no-keyusage       the DS certificate's keyUsage is keyEncipherment only → ds_key_usage_invalid
+ *   csca-not-ca          the DS is issued by a certificate without basicConstraints cA (which the
+ *                        trust folder holds, as a careless admin would)             → csca_not_ca
+ *   dg1-dg13-mismatch    DG1's MRZ carries another ID number than DG13; both hashed and signed
+ *                                                                                → dg1_dg13_mismatch
+ * Honest interoperability faults (a genuine card that must still read genuine):
+ *   plain-errors         errors under secure messaging (6A82 for a file the chip lacks, 6982) come
+ *                        as a plain status word AFTER the chip counted the command in its SSC; the
+ *                        chip has no DG15 (no Active Authentication) while EF.COM still lists it,
+ *                        so the kiosk meets such an error when it follows EF.COM
+ *   dg2-no-template      DG2 without the outer 0x75 template (the file starts with 7F61) and with
+ *                        the image-type byte saying JPEG 2000 for a JPEG; hashed and signed as it is
+ * The trust folder a kiosk of each scenario holds: ./attack-pki trustFolderFor (SoftCard.trustFolder,
+ * `--csca-out DIR`).
+ *
  * Also a plain ICAO 9303 passport (TD3 MRZ, BAC only, DG1 and DG2, no SOD, no DG13) for testing
  * readers against documents that are not CCCDs. Everything is fictional and generated at run time;
  * the PKI is made once per process (./pki getTestPki).
@@ -43,6 +78,7 @@ import {
   type SoftCardBuildOptions,
 } from './lds-builder';
 import { DEFAULT_PERSON, facePhotoJpeg, type SoftPerson } from './person';
+import { attackPki, isTrustFault, trustFolderFor, type TrustFile } from './attack-pki';
 import { generateKey } from './pki';
 
 export type SoftCardFault =
@@ -56,7 +92,40 @@ export type SoftCardFault =
   | { kind: 'remove-at'; n: number }
   | { kind: 'max-read'; n: number }
   | { kind: 'no-extended' }
-  | { kind: 'slow'; ms: number };
+  | { kind: 'slow'; ms: number }
+  | { kind: 'splice-signer-info' }
+  | { kind: 'withhold-dg14' }
+  | { kind: 'withhold-dg15' }
+  | { kind: 'withhold-dg2' }
+  | { kind: 'aa-not-supported' }
+  | { kind: 'ca-bare-sw'; sw: number }
+  | { kind: 'pace-bad-token' }
+  | { kind: 'own-csca' }
+  | { kind: 'foreign-csca' }
+  | { kind: 'ds-no-keyusage' }
+  | { kind: 'csca-not-ca' }
+  | { kind: 'dg1-dg13-mismatch' }
+  | { kind: 'plain-errors' }
+  | { kind: 'dg2-no-template' };
+
+/** The attack lab's forgeries and clones (each must be rejected with its own reason). */
+export const ATTACK_FAULTS = [
+  'splice-signer-info',
+  'withhold-dg14',
+  'withhold-dg15',
+  'withhold-dg2',
+  'aa-not-supported',
+  'ca-bare-sw',
+  'pace-bad-token',
+  'own-csca',
+  'foreign-csca',
+  'ds-no-keyusage',
+  'csca-not-ca',
+  'dg1-dg13-mismatch',
+] as const;
+
+/** Honest interoperability faults: a genuine card that reads differently (must stay genuine). */
+export const HONEST_FAULTS = ['plain-errors', 'dg2-no-template'] as const;
 
 /** The fault names as the CLI takes them (`N`/`MS` = a whole number). */
 export const FAULT_NAMES = [
@@ -71,9 +140,12 @@ export const FAULT_NAMES = [
   'max-read:N',
   'no-extended',
   'slow:MS',
+  // ca-bare-sw also takes a status word, ca-bare-sw:6A82 (see above).
+  ...ATTACK_FAULTS,
+  ...HONEST_FAULTS,
 ] as const;
 
-const SIMPLE = new Set([
+const SIMPLE = new Set<string>([
   'altered-dg1',
   'altered-dg2',
   'altered-dg13',
@@ -82,6 +154,8 @@ const SIMPLE = new Set([
   'clone',
   'no-sod',
   'no-extended',
+  ...ATTACK_FAULTS.filter((f) => f !== 'ca-bare-sw'),
+  ...HONEST_FAULTS,
 ]);
 
 function unknownFault(text: string): Error {
@@ -104,6 +178,13 @@ function badFaultNumber(text: string, range: string): Error {
 export function parseFault(text: string): SoftCardFault {
   const t = text.trim().toLowerCase();
   if (SIMPLE.has(t)) return { kind: t } as SoftCardFault;
+  if (t === 'ca-bare-sw') return { kind: 'ca-bare-sw', sw: 0x9000 };
+  const bare = /^ca-bare-sw:(.*)$/.exec(t);
+  if (bare) {
+    const v = bare[1]!;
+    if (!/^[0-9a-f]{4}$/.test(v)) throw badFaultNumber(text, '(a status word in hex, e.g. 6A82)');
+    return { kind: 'ca-bare-sw', sw: parseInt(v, 16) };
+  }
   const m = /^(remove-at|max-read|slow):(.*)$/.exec(t);
   if (!m) throw unknownFault(text);
   const kind = m[1] as 'remove-at' | 'max-read' | 'slow';
@@ -125,6 +206,8 @@ export function parseFault(text: string): SoftCardFault {
 export function faultName(f: SoftCardFault): string {
   if (f.kind === 'remove-at' || f.kind === 'max-read') return `${f.kind}:${f.n}`;
   if (f.kind === 'slow') return `slow:${f.ms}`;
+  if (f.kind === 'ca-bare-sw')
+    return f.sw === 0x9000 ? f.kind : `${f.kind}:${f.sw.toString(16).toUpperCase().padStart(4, '0')}`;
   return f.kind;
 }
 
@@ -151,8 +234,13 @@ export interface SoftCard {
   transport: CardTransport;
   /** The QR text on the card's front (7 or 11 fields). */
   qrText: string;
-  /** The CSCA certificate to trust (with `unknown-csca` it did NOT issue this card's signer). */
+  /**
+   * The genuine VN test CSCA (with `unknown-csca` and `own-csca` it did NOT issue this card's signer;
+   * with `foreign-csca` and `csca-not-ca` another certificate in `trustFolder` did).
+   */
   csca: { der: Uint8Array; pem: string };
+  /** What a kiosk's trust folder holds in this card's scenario (attack-pki trustFolderFor). */
+  trustFolder: TrustFile[];
   person: SoftPerson;
   mrzLines: string[];
   mrzInformation: string;
@@ -163,6 +251,12 @@ export interface SoftCard {
   faults: SoftCardFault[];
   /** Number of simulated removals so far (remove-at). */
   readonly removals: number;
+}
+
+/** The same ID with its last digit changed (dg1-dg13-mismatch). */
+function otherIdNumber(id: string): string {
+  const last = Number(id.slice(-1));
+  return `${id.slice(0, -1)}${(last + 1) % 10}`;
 }
 
 function ddmmyyyy(iso: string): string {
@@ -234,12 +328,25 @@ export function createSoftCard(options: CreateSoftCardOptions = {}): SoftCard {
   if (has('bad-signature')) cardFaults.badSignature = true;
   if (has('unknown-csca')) cardFaults.untrustedSigner = true;
   if (has('no-sod')) cardFaults.noSod = true;
-  const built = buildSoftCard({ ...options.build, person, faults: cardFaults });
+  if (has('splice-signer-info')) cardFaults.spliceSignerInfo = true;
+  const withheld = [14, 15, 2].filter((n) => has(`withhold-dg${n}` as SoftCardFault['kind']));
+  if (withheld.length > 0) cardFaults.withhold = [...(cardFaults.withhold ?? []), ...withheld];
+  if (has('dg1-dg13-mismatch')) cardFaults.dg1IdNumber = otherIdNumber(person.idNumber);
+  if (has('dg2-no-template')) cardFaults.dg2NoTemplate = true;
+  if (has('plain-errors')) cardFaults.comListsAbsent = [...(cardFaults.comListsAbsent ?? []), 15];
+  const pkiOptions = options.build?.pkiOptions;
+  for (const f of faults) {
+    if (isTrustFault(f.kind)) cardFaults.signer = attackPki(f.kind, pkiOptions).ds;
+  }
+  const build: SoftCardBuildOptions = { ...options.build, person, faults: cardFaults };
+  // A chip without Active Authentication (EF.COM still names DG15: see plain-errors above).
+  if (has('plain-errors')) build.aaKey = false;
+  const built = buildSoftCard(build);
 
   const files = new Map(built.files);
   if (options.pace === false) files.delete(FID.cardAccess);
 
-  let caKey = built.ca;
+  let caKey: typeof built.ca | undefined = built.ca;
   let signChallenge = built.signChallenge;
   if (has('clone')) {
     // A clone copies every file but cannot read the chip's private keys: it answers with its own.
@@ -255,10 +362,18 @@ export function createSoftCard(options: CreateSoftCardOptions = {}): SoftCard {
     }
   }
 
+  // A clone that hides DG14 / DG15 has no key behind them either.
+  if (withheld.includes(14)) caKey = undefined;
+  if (withheld.includes(15)) signChallenge = undefined;
+
   const engineOptions: EngineOptions = { ...options.engine };
   for (const f of faults) {
     if (f.kind === 'max-read') engineOptions.maxRead = f.n;
     if (f.kind === 'no-extended') engineOptions.extendedLength = false;
+    if (f.kind === 'aa-not-supported') engineOptions.refuseIns = [...(engineOptions.refuseIns ?? []), 0x88];
+    if (f.kind === 'ca-bare-sw') engineOptions.caBareSw = f.sw;
+    if (f.kind === 'pace-bad-token') engineOptions.paceBadToken = true;
+    if (f.kind === 'plain-errors') engineOptions.plainErrors = true;
   }
 
   let removals = 0;
@@ -272,7 +387,7 @@ export function createSoftCard(options: CreateSoftCardOptions = {}): SoftCard {
     files,
     mrzInformation: built.mrzInformation,
     can: built.can,
-    caKey,
+    ...(caKey ? { caKey } : {}),
     caOid: built.ca.oid,
     ...(signChallenge ? { signChallenge } : {}),
     options: engineOptions,
@@ -284,6 +399,11 @@ export function createSoftCard(options: CreateSoftCardOptions = {}): SoftCard {
     transport,
     qrText: cccdQrText(person, options.qrForm),
     csca: built.csca,
+    // The genuine entry is the CSCA this card was built under (a custom `build.pki` included).
+    trustFolder: trustFolderFor(
+      faults.map((f) => f.kind),
+      pkiOptions,
+    ).map((f) => (f.role === 'genuine-csca' ? { ...f, der: built.csca.der, pem: built.csca.pem } : f)),
     person,
     mrzLines: [...built.mrzLines],
     mrzInformation: built.mrzInformation,
