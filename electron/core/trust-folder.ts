@@ -151,7 +151,11 @@ export function checkTrustFile(
     const store = new TrustStore();
     store.addFile(bytes, name);
     if (store.problems.length || store.crls.length === 0)
-      throw refuse('trust_file_invalid', `Tệp "${name}" không phải CRL hợp lệ.`, `"${name}" is not a valid CRL.`);
+      throw refuse(
+        'trust_file_invalid',
+        `Tệp "${name}" không phải CRL hợp lệ.`,
+        `"${name}" is not a valid CRL.`,
+      );
     return { kind: 'crl', cscas: 0, nonCa: 0, countries: [], fingerprints: [] };
   }
   if (!CERT_EXTENSIONS.has(ext))

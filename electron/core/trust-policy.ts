@@ -76,7 +76,9 @@ export function issuerIdOf(dsDer: Uint8Array): string {
   const { cert } = parseCertificate(dsDer);
   const aki = authorityKeyIdentifier(cert);
   if (aki && aki.length > 0) return hex(aki);
-  return 'name:' + createHash('sha256').update(nameDer(cert.tbsCertificate.issuer)).digest('hex').slice(0, 40);
+  return (
+    'name:' + createHash('sha256').update(nameDer(cert.tbsCertificate.issuer)).digest('hex').slice(0, 40)
+  );
 }
 
 /** Country (C) attribute of a name, upper case. */
@@ -117,7 +119,8 @@ export function observeIssuer(chip: ChipObservation | undefined): IssuerObservat
   const documentCountry =
     (typeof d.documentCountry === 'string' ? alpha2(d.documentCountry) : undefined) ??
     alpha2(chip.document?.issuingState);
-  let der: Uint8Array | undefined = d.documentSignerDer instanceof Uint8Array ? d.documentSignerDer : undefined;
+  let der: Uint8Array | undefined =
+    d.documentSignerDer instanceof Uint8Array ? d.documentSignerDer : undefined;
   if (!der) {
     const sod = chip.files?.get('EF.SOD');
     if (sod && sod.length > 0) {

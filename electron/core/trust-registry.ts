@@ -148,7 +148,8 @@ export class TrustRegistry {
   }
 
   get(issuerId: string): IssuerRecord | undefined {
-    const r = this.db.prepare(`${ISSUER_SELECT} WHERE i.issuer_id = ?`).get(issuerId) as IssuerRow | undefined;
+    const r = this.db.prepare(`${ISSUER_SELECT} WHERE i.issuer_id = ?`).get(issuerId) as
+      IssuerRow | undefined;
     return r ? toRecord(r) : undefined;
   }
 
@@ -246,7 +247,9 @@ export class TrustRegistry {
     return new Set(
       (
         this.db
-          .prepare("SELECT DISTINCT country FROM trust_issuers WHERE status = 'approved' AND country IS NOT NULL")
+          .prepare(
+            "SELECT DISTINCT country FROM trust_issuers WHERE status = 'approved' AND country IS NOT NULL",
+          )
           .all() as { country: string }[]
       ).map((r) => r.country),
     );
@@ -265,7 +268,8 @@ export class TrustRegistry {
         const documentSigners = this.documentSigners(i.issuerId)
           .filter((d) => d.approved)
           .map((d) => d.der);
-        if (documentSigners.length) s.pinIssuer({ issuerId: i.issuerId, country: i.country ?? '', documentSigners });
+        if (documentSigners.length)
+          s.pinIssuer({ issuerId: i.issuerId, country: i.country ?? '', documentSigners });
       }
     }
     return store;
@@ -296,7 +300,9 @@ export class TrustRegistry {
    * Countries of issuers seen on chips for which nothing is configured (no CA anchor, no approved
    * issuer): the chair's banner asks to configure one.
    */
-  unconfiguredCountries(anchorCountries: ReadonlySet<string>): Array<{ country: string; issuers: number; cards: number }> {
+  unconfiguredCountries(
+    anchorCountries: ReadonlySet<string>,
+  ): Array<{ country: string; issuers: number; cards: number }> {
     const approved = this.approvedCountries();
     const out = new Map<string, { country: string; issuers: number; cards: number }>();
     for (const i of this.list()) {

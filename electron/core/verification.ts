@@ -441,7 +441,8 @@ function chipProofReasons(checks: CardReading['authenticity']['checks']): Reason
         'The chip failed Chip Authentication: it may be a cloned chip.',
       ),
     );
-  if (!out.length && checks.activeAuth !== 'pass' && checks.chipAuth !== 'pass') out.push(chipUnprovenReason());
+  if (!out.length && checks.activeAuth !== 'pass' && checks.chipAuth !== 'pass')
+    out.push(chipUnprovenReason());
   return out;
 }
 
