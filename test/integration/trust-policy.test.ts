@@ -55,10 +55,7 @@ function station(policy?: { requireChip: boolean; requireTrustedIssuer: boolean 
 
 let sessions = 0;
 /** Reads `card` as the kiosk does (trust folder + registry) and checks it into a fresh session. */
-async function check(
-  s: { services: KioskServices; trustDir: string },
-  card: SoftCard,
-): Promise<CheckRecord> {
+async function check(s: { services: KioskServices; trustDir: string }, card: SoftCard): Promise<CheckRecord> {
   const code = `S${++sessions}`;
   s.services.sessions.create({ code, council: 'Hội đồng thử', date: '2026-11-27', licenceClasses: [] }, by);
   const csv = path.join(dir, `${code}.csv`);
@@ -183,4 +180,3 @@ describe('trust policy matrix', () => {
     expect(() => s.services.trust.approve('not-an-issuer', chair)).toThrow(/issuer/);
   });
 });
-
