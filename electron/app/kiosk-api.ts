@@ -28,7 +28,7 @@ import { notCheckedAuthenticity } from '../../native/cccd/types';
 import { parseCccdQr } from '../../native/cccd/qr';
 import { ChipCheckin, flowError, type ChipCheckinEvent, type FlowError } from '../core/chip-checkin';
 import { createSoftCard, type SoftCardFault } from '../../native/softcard/soft-card';
-import { loadTrustStore } from '../../native/icao/trust-store';
+import { TrustFolderCountries, loadStationTrustStore } from '../core/trust-folder';
 import {
   channels,
   isChannelName,
@@ -47,6 +47,7 @@ import {
   type SessionDTO,
   type SettingsDTO,
   type SignedInUser,
+  type TrustIssuersDTO,
 } from '../shared/ipc-contract';
 import { UserService, toUserDTO, type UserRecord } from './users';
 import { SettingsService } from './settings';
@@ -127,6 +128,8 @@ export class KioskApi {
   /** Checks made inside a channel call answer that call; only the others become window events. */
   private inline = 0;
   private inlineFailure: FlowError | undefined;
+  /** Countries with a trusted CSCA in the trust folder (recomputed when the folder changes). */
+  private readonly trustCountries: TrustFolderCountries;
 
   constructor(private readonly options: KioskApiOptions) {
     this.services = options.services;
@@ -135,6 +138,7 @@ export class KioskApi {
     this.users = new UserService(this.services.db, this.now);
     this.settings = new SettingsService(this.services.db);
     const settings = this.settings;
+    const trustCountries = (this.trustCountries = new TrustFolderCountries(options.trustStoreDir));
     // The same CheckService as the core's, but the policy is read from the settings at every check,
     // so switching "require chip" applies at once.
     this.checks = new CheckService(this.services.db, this.services.log, this.services.sessions, {
@@ -142,6 +146,8 @@ export class KioskApi {
         return settings.policy();
       },
       timeZone: this.services.timeZone,
+      registry: this.services.trust,
+      trustCountries: () => trustCountries.get(),
     });
     this.checkin = new ChipCheckin({
       checks: this.checks,
@@ -804,7 +810,7 @@ export class KioskApi {
           skipped: [],
           total: countTrustFiles(this.options.trustStoreDir),
         };
-      const result = importTrustFolder(folder, this.options.trustStoreDir);
+      const { files, ...result } = importTrustFolder(folder, this.options.trustStoreDir);
       if (result.imported > 0) {
         this.settings.update({ trustStoreUpdatedAt: this.now().toISOString() });
         this.appendLog('settings_changed', this.actor(caller), {
@@ -812,12 +818,27 @@ export class KioskApi {
           imported: result.imported,
           skipped: result.skipped.length,
           total: result.total,
+          // Names, kinds and fingerprints of what is now trusted (public certificates only).
+          files: files
+            .filter((f) => f.copied)
+            .map((f) => ({
+              file: f.file,
+              kind: f.kind,
+              cscas: f.cscas,
+              countries: f.countries,
+              ...(f.signer ? { signerFingerprint: f.signer.fingerprint } : { fingerprints: f.fingerprints }),
+            })),
         });
       }
       return { cancelled: false, ...result };
     },
 
     'settings.listReaders': async () => (await this.options.readers?.listReaders()) ?? [],
+
+    'trust.issuers': () => this.trustIssuers(),
+    'trust.approve': (caller, req) => this.services.trust.approve(req.issuerId, this.actor(caller)),
+    'trust.block': (caller, req) => this.services.trust.block(req.issuerId, this.actor(caller)),
+    'trust.unblock': (caller, req) => this.services.trust.unblock(req.issuerId, this.actor(caller)),
 
     'readers.status': () => this.readerStatus,
 
@@ -891,7 +912,7 @@ export class KioskApi {
     const faults: SoftCardFault[] =
       kind === 'altered' ? [{ kind: 'altered-dg13' }] : kind === 'clone' ? [{ kind: 'clone' }] : [];
     const card = createSoftCard({ person: holder.person, faults });
-    const trustStore = await loadTrustStore(this.options.trustStoreDir);
+    const trustStore = await loadStationTrustStore(this.options.trustStoreDir, this.services.trust);
     trustStore.addCertificate(card.csca.der, 'demo-softcard-csca.pem');
     const flow = new ChipCheckin({
       checks: this.checks,
@@ -929,6 +950,17 @@ export class KioskApi {
     } finally {
       flow.close();
     }
+  }
+
+  /** The issuer registry for the chair's trust screen and banner. */
+  private trustIssuers(): TrustIssuersDTO {
+    const anchors = this.trustCountries.get();
+    const configured = new Set([...anchors, ...this.services.trust.approvedCountries()]);
+    return {
+      issuers: this.services.trust.list(),
+      configuredCountries: [...configured].sort(),
+      unconfiguredCountries: this.services.trust.unconfiguredCountries(anchors),
+    };
   }
 
   /** The window checks in for this session; chip reads and hardware scans go to it. */

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { TrustStore } from '../../native/icao/trust-store';
 import type { Bilingual } from '../shared/ipc-contract';
+import { KioskError } from '../core/errors';
+import { importTrustBytes, loadTrustFolderSync, type TrustFileImport } from '../core/trust-folder';
 
 /** Extensions the trust store reads (native/icao/trust-store.ts). */
 export const TRUST_EXTENSIONS = new Set(['.pem', '.cer', '.crt', '.der', '.ml', '.crl']);
@@ -12,6 +12,8 @@ export interface TrustImportResult {
   skipped: Array<{ file: string; reason: Bilingual }>;
   /** Files in the kiosk's trust folder after the import. */
   total: number;
+  /** What was imported (for the log: names, kinds, fingerprints). */
+  files: TrustFileImport[];
 }
 
 /** Number of trust files in the kiosk's trust folder. */
@@ -43,12 +45,17 @@ function listFiles(folder: string, depth = 0): string[] {
 
 /**
  * Copies the CSCA certificates, master lists and CRLs of `source` (sub-folders included) into the
- * kiosk's trust folder. Each file is parsed with the trust store's own loader first; files it
- * cannot read are skipped and reported, never copied. Existing files with the same content are
- * kept; a different file with the same name is stored under a name with a content suffix.
+ * kiosk's trust folder, with the same rules as `kiosk trust import` (electron/core/trust-folder.ts):
+ * a certificate file must hold CA certificates only (a document signer is never an anchor); a master
+ * list's signer must chain to a CSCA already trusted, in the trust folder or among the certificates
+ * of this import (they are taken first); a list that does not is skipped and its signer fingerprint
+ * shown, to be confirmed with `kiosk trust import FILE --confirm-fingerprint`. Files the trust store
+ * cannot read are skipped and reported, never copied. Existing files with the same content are kept;
+ * a different file with the same name is stored under a name with a content suffix.
  */
 export function importTrustFolder(source: string, trustDir: string): TrustImportResult {
   const skipped: TrustImportResult['skipped'] = [];
+  const files: TrustFileImport[] = [];
   let imported = 0;
   if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) {
     return {
@@ -60,41 +67,36 @@ export function importTrustFolder(source: string, trustDir: string): TrustImport
         },
       ],
       total: countTrustFiles(trustDir),
+      files,
     };
   }
   fs.mkdirSync(trustDir, { recursive: true });
-  for (const file of listFiles(source)) {
+  const all = listFiles(source);
+  const isList = (f: string) => path.extname(f).toLowerCase() === '.ml';
+  const trusted = loadTrustFolderSync(trustDir);
+  for (const file of [...all.filter((f) => !isList(f)), ...all.filter(isList)]) {
     const name = path.basename(file);
-    let bytes: Buffer;
+    let bytes: Uint8Array;
     try {
-      bytes = fs.readFileSync(file);
+      bytes = new Uint8Array(fs.readFileSync(file));
     } catch {
       skipped.push({ file: name, reason: { vi: 'Không đọc được tệp.', en: 'The file cannot be read.' } });
       continue;
     }
-    const store = new TrustStore();
-    store.addFile(new Uint8Array(bytes), name);
-    const found = store.anchors.length + store.documentSigners.length + store.crls.length;
-    const problem = store.problems[0];
-    if (problem || found === 0) {
+    try {
+      const r = importTrustBytes(bytes, name, trustDir, { trusted });
+      if (r.kind === 'certificate') trusted.addFile(bytes, name);
+      files.push(r);
+      if (r.copied) imported++;
+    } catch (e) {
       skipped.push({
         file: name,
-        reason: problem
-          ? { vi: problem.reason.vi, en: problem.reason.en }
-          : { vi: 'Tệp không chứa chứng thư số.', en: 'The file holds no certificate.' },
+        reason:
+          e instanceof KioskError
+            ? { vi: e.vi, en: e.en }
+            : { vi: 'Tệp không đọc được.', en: 'The file cannot be read.' },
       });
-      continue;
     }
-    let target = path.join(trustDir, name);
-    if (fs.existsSync(target)) {
-      if (fs.readFileSync(target).equals(bytes)) continue;
-      const ext = path.extname(name);
-      const suffix = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
-      target = path.join(trustDir, `${path.basename(name, ext)}-${suffix}${ext}`);
-      if (fs.existsSync(target)) continue;
-    }
-    fs.copyFileSync(file, target);
-    imported++;
   }
-  return { imported, skipped, total: countTrustFiles(trustDir) };
+  return { imported, skipped, total: countTrustFiles(trustDir), files };
 }

@@ -394,6 +394,7 @@ demo
 
 (await import('./chip-commands')).registerChipCommands(program);
 (await import('./security-commands')).registerSecurityCommands(program, action);
+(await import('./trust-commands')).registerTrustCommands(program, action);
 
 registerReaderCommands(program);
 

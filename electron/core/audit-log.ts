@@ -26,7 +26,9 @@ export type LogKind =
   | 'sign_in_failed'
   | 'settings_changed'
   /** A retention purge erased the personal data of signed sessions (details: codes and counts only). */
-  | 'privacy_purged';
+  | 'privacy_purged'
+  /** The chair changed what the station trusts: an issuer approved, blocked or unblocked, a list imported. */
+  | 'trust_changed';
 
 export interface LogEntryInput {
   kind: LogKind;

@@ -12,6 +12,8 @@ import type { CardReading, Reason } from '../../native/cccd/types';
 import { parseCccdQr } from '../../native/cccd/qr';
 import { canonicalJson, sha256Hex } from './canonical';
 import { storageError } from './errors';
+import { observeIssuer, type ChipObservation, type IssuerTrust } from './trust-policy';
+import type { TrustRegistry } from './trust-registry';
 
 export interface CheckRecord extends VerificationResult {
   logId: number;
@@ -24,6 +26,10 @@ export interface CheckOptions {
   policy?: VerificationPolicy;
   /** The centre's time zone, for "today" when checking expiry. */
   timeZone?: string;
+  /** The issuer registry: every chip check records its issuer, and the chair's decisions apply. */
+  registry?: TrustRegistry;
+  /** Countries with a trusted CA anchor in the kiosk's trust store (see TrustFolderCountries). */
+  trustCountries?: () => ReadonlySet<string>;
 }
 
 /** Non-personal details stored with a check (authenticity checks, APDU trace summary, ...). */
@@ -92,13 +98,19 @@ export class CheckService {
     });
   }
 
+  /**
+   * Checks a reading. For a chip read, `chip` (the ChipReadResult, or anything with its EF.SOD and
+   * authenticity details) names the issuer: it is recorded in the issuer registry and the trust policy
+   * (configured country, pinned, blocked) applies to the verdict.
+   */
   checkReading(
     sessionCode: string,
     reading: CardReading,
     by: Actor,
     details: CheckDetails = {},
+    chip?: ChipObservation,
   ): CheckRecord {
-    return this.run(sessionCode, reading.source, by, details, reading, undefined);
+    return this.run(sessionCode, reading.source, by, details, reading, undefined, [], chip);
   }
 
   checkInvalid(
@@ -119,8 +131,10 @@ export class CheckService {
     reading: CardReading | null,
     invalidReason: Reason | undefined,
     readingWarnings: Reason[] = [],
+    chip?: ChipObservation,
   ): CheckRecord {
     const session = this.sessions.get(sessionCode);
+    const issuer = reading?.source === 'chip' ? observeIssuer(chip) : undefined;
     if (session.state !== 'open') throw notInState(session, 'open');
     const today = localDate(new Date(), this.options.timeZone ?? 'Asia/Ho_Chi_Minh');
     const tx = this.db.transaction(() => {
@@ -149,6 +163,24 @@ export class CheckService {
           );
         }
       }
+      let issuerTrust: IssuerTrust | undefined;
+      if (issuer) {
+        const anchors = this.options.trustCountries?.() ?? new Set<string>();
+        const registry = this.options.registry;
+        if (registry) {
+          // Only a DS whose key really signed this SOD is an issuer worth remembering.
+          if (reading!.authenticity.checks.signature === 'pass') registry.observe(issuer);
+          issuerTrust = registry.trustFor(issuer, anchors);
+        } else {
+          const countries = [issuer.documentCountry, issuer.issuerCountry].filter((c): c is string => !!c);
+          issuerTrust = {
+            issuerId: issuer.issuerId,
+            countries,
+            pinnedSigner: false,
+            countryConfigured: countries.some((c) => anchors.has(c)),
+          };
+        }
+      }
       const result = verify({
         reading,
         invalidReason,
@@ -159,6 +191,7 @@ export class CheckService {
         today,
         policy: this.options.policy ?? defaultPolicy,
         readingWarnings,
+        ...(issuerTrust ? { issuerTrust } : {}),
       });
       const entry = this.log.append({
         kind: 'check',
@@ -171,7 +204,21 @@ export class CheckService {
         reasons: result.identity.reasons,
         candidateId: candidate?.id ?? null,
         cardHash: reading ? cardHash(reading) : null,
-        details: { ...details, authenticityChecks: result.authenticity.checks },
+        details: {
+          ...details,
+          authenticityChecks: result.authenticity.checks,
+          ...(issuer
+            ? {
+                issuer: {
+                  id: issuer.issuerId,
+                  country: issuer.issuerCountry ?? null,
+                  documentCountry: issuer.documentCountry ?? null,
+                  status: issuerTrust?.status ?? null,
+                  countryConfigured: issuerTrust?.countryConfigured ?? false,
+                },
+              }
+            : {}),
+        },
       });
       return { ...result, logId: entry.id, at: entry.at, source, sessionCode: session.code };
     });

@@ -190,4 +190,38 @@ WHEN (SELECT state FROM exam_sessions WHERE id = OLD.session_id) = 'signed'
 BEGIN SELECT RAISE(ABORT, 'session is signed and read-only'); END;
 `,
   },
+  {
+    version: 4,
+    name: 'issuer registry: document-signer issuers seen on chips, approved (pinned) or blocked by the chair',
+    sql: `
+-- Every issuer (the CSCA behind a document signer certificate) the station has seen on a chip read.
+-- issuer_id is the DS certificate's authority key identifier (hex), or 'name:' + a hash of the issuer
+-- name when the certificate has none. Certificate facts only: never personal data.
+CREATE TABLE trust_issuers (
+  issuer_id  TEXT PRIMARY KEY,
+  country    TEXT,
+  issuer_dn  TEXT NOT NULL,
+  first_seen TEXT NOT NULL,
+  last_seen  TEXT NOT NULL,
+  cards      INTEGER NOT NULL DEFAULT 0,
+  status     TEXT NOT NULL DEFAULT 'seen' CHECK (status IN ('seen', 'approved', 'blocked')),
+  status_by  TEXT,
+  status_at  TEXT
+);
+
+-- The document signer certificates seen under each issuer (public certificates, DER). Approving an
+-- issuer approves the signers seen so far: those are pinned in the trust store.
+CREATE TABLE trust_document_signers (
+  fingerprint TEXT PRIMARY KEY,
+  issuer_id   TEXT NOT NULL REFERENCES trust_issuers(issuer_id),
+  subject_dn  TEXT NOT NULL,
+  der         BLOB NOT NULL,
+  first_seen  TEXT NOT NULL,
+  last_seen   TEXT NOT NULL,
+  cards       INTEGER NOT NULL DEFAULT 0,
+  approved    INTEGER NOT NULL DEFAULT 0 CHECK (approved IN (0, 1))
+);
+CREATE INDEX trust_document_signers_by_issuer ON trust_document_signers(issuer_id);
+`,
+  },
 ];

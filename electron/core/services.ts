@@ -13,6 +13,10 @@ import { StationKey } from './station-key';
 import { DataCipher } from './data-crypto';
 import { SessionSealer } from './session-seal';
 import { PrivacyService } from './privacy';
+import { TrustRegistry } from './trust-registry';
+import { TrustFolderCountries } from './trust-folder';
+import path from 'node:path';
+import { defaultUserDataDir } from './paths';
 
 export interface ServicesOptions {
   dbPath?: string;
@@ -23,6 +27,13 @@ export interface ServicesOptions {
    * key file next to the database, or at $KIOSK_KEY_FILE, created on first use.
    */
   keyProvider?: KeyProvider;
+  /** The trust folder (CSCA certificates, master lists); default: the app's user-data trust-store. */
+  trustStoreDir?: string;
+}
+
+/** The app's trust folder: `<user data>/trust-store` (the CLI and the app share it). */
+export function defaultTrustStoreDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(defaultUserDataDir(env), 'trust-store');
 }
 
 /**
@@ -42,6 +53,11 @@ export class KioskServices {
   readonly keys: KeyStore;
   readonly stationKey: StationKey;
   readonly privacy: PrivacyService;
+  /** The issuer registry (issuers seen on chips; approved, blocked). */
+  readonly trust: TrustRegistry;
+  readonly trustStoreDir: string;
+  /** Countries with a trusted CA anchor in the trust folder (recomputed when the folder changes). */
+  readonly trustCountries: TrustFolderCountries;
 
   constructor(options: ServicesOptions = {}) {
     this.dbPath = resolveDbPath(options.dbPath);
@@ -57,9 +73,15 @@ export class KioskServices {
     this.sessions = new SessionService(this.db, this.log, new SessionSealer(this.db, this.stationKey));
     this.roster = new RosterService(this.db, this.log, this.sessions, cipher);
     this.privacy = new PrivacyService(this.db, this.log, cipher);
+    this.trust = new TrustRegistry(this.db, this.log);
+    this.trustStoreDir = options.trustStoreDir ?? defaultTrustStoreDir();
+    this.trustCountries = new TrustFolderCountries(this.trustStoreDir);
+    const trustCountries = this.trustCountries;
     this.checks = new CheckService(this.db, this.log, this.sessions, {
       policy: options.policy,
       timeZone: this.timeZone,
+      registry: this.trust,
+      trustCountries: () => trustCountries.get(),
     });
     this.reports = new ReportService(this.db, this.log, this.sessions, this.timeZone);
     try {

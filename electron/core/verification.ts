@@ -5,6 +5,7 @@
  */
 import type { AuthenticityResult, CardReading, Reason } from '../../native/cccd/types';
 import { compareNames } from '../../native/cccd/names';
+import type { IssuerTrust } from './trust-policy';
 
 export type IdentityVerdict =
   | 'match'
@@ -62,6 +63,8 @@ export interface VerificationInput {
   policy?: VerificationPolicy;
   /** Warnings from reading the card (e.g. a garbled address in the QR) shown with the verdict. */
   readingWarnings?: Reason[];
+  /** Who signed the chip and what the station trusts for its country (chip reads; see trust-policy.ts). */
+  issuerTrust?: IssuerTrust;
 }
 
 export interface VerificationResult {
@@ -106,7 +109,7 @@ export function verify(input: VerificationInput): VerificationResult {
 
   const identity = identityVerdict(input);
   const authenticity = reading.authenticity;
-  const authReasons = authenticityPolicyReasons(reading, policy);
+  const authReasons = authenticityPolicyReasons(reading, policy, input.issuerTrust);
   const reasons = [...identity.reasons, ...authReasons, ...(input.readingWarnings ?? [])];
   const outcome = decideOutcome(identity.verdict, reasons);
   return {
@@ -226,16 +229,53 @@ function identityVerdict(input: VerificationInput): { verdict: IdentityVerdict; 
   return { verdict: 'match', reasons: warnings };
 }
 
-function authenticityPolicyReasons(reading: CardReading, policy: VerificationPolicy): Reason[] {
+/** Chain failures that only say "this issuer is not in the trust store" (nothing proven bad). */
+export const ISSUER_NOT_FOUND_CODES: ReadonlySet<string> = new Set([
+  'trust_store_empty',
+  'csca_not_found',
+  'issuer_not_recognised',
+]);
+
+/**
+ * The trust policy (issue 9) on top of the chip's authenticity report:
+ * - an issuer the chair blocked: red (`issuer_blocked`), whatever else the chip proved;
+ * - the issuer is merely unknown (the chain failed only with trust_store_empty / csca_not_found /
+ *   issuer_not_recognised, hashes and signature fine):
+ *   - `requireTrustedIssuer`: red;
+ *   - the card's country HAS a configured issuer (a trusted CSCA, or an issuer the chair approved):
+ *     red (`issuer_not_recognised`): someone else signs cards of that country;
+ *   - no issuer configured for the country: amber (never worse than a QR-only scan), and the examiner
+ *     is told why; an empty trust store is the same case;
+ *   - this very DS certificate was approved by the chair (pinned) but the trust store that checked the
+ *     chip did not know it yet: the chain counts as passed (the SOD signature was verified with this
+ *     certificate); the chip's own proof (AA/CA) then decides green or amber.
+ * - a chain proven bad (revoked, bad CSCA signature, not a CA, country mismatch ...) stays red.
+ */
+export function authenticityPolicyReasons(
+  reading: CardReading,
+  policy: VerificationPolicy,
+  trust?: IssuerTrust,
+): Reason[] {
   const a = reading.authenticity;
-  // The issuer merely missing from the trust store (the CCCD signing CSCA is not yet in every
-  // trust store) is a warning unless policy requires a trusted issuer; a chain that is proven bad
-  // (revoked, rogue CSCA, bad certificate signature) stays an error.
-  const out: Reason[] = a.reasons.map((x) =>
-    a.verdict === 'unknown_issuer' && x.code === 'csca_not_found' && !policy.requireTrustedIssuer
-      ? { ...x, severity: 'warning' as const }
-      : x,
+  const out: Reason[] = [...a.reasons];
+  const blocked = trust?.status === 'blocked' || a.reasons.some((x) => x.code === 'issuer_blocked');
+  if (blocked) {
+    if (!out.some((x) => x.code === 'issuer_blocked')) out.push(issuerBlockedReason());
+    for (let i = 0; i < out.length; i++) {
+      if (out[i]!.code === 'issuer_blocked') out[i] = { ...out[i]!, severity: 'error' };
+    }
+  }
+  const chainErrors = a.reasons.filter(
+    (x) => x.severity === 'error' && !['qr_chip_mismatch'].includes(x.code),
   );
+  const onlyIssuerUnknown =
+    a.verdict === 'unknown_issuer' &&
+    a.checks.hashes === 'pass' &&
+    a.checks.signature === 'pass' &&
+    a.reasons.some((x) => ISSUER_NOT_FOUND_CODES.has(x.code)) &&
+    chainErrors.every((x) => ISSUER_NOT_FOUND_CODES.has(x.code));
+  const country = trust?.countries.length ? trust.countries.join('/') : undefined;
+
   switch (a.verdict) {
     case 'genuine':
       break;
@@ -251,33 +291,74 @@ function authenticityPolicyReasons(reading: CardReading, policy: VerificationPol
         );
       }
       break;
-    case 'unknown_issuer':
-      out.push(
-        policy.requireTrustedIssuer
-          ? r(
-              'issuer_untrusted',
-              'error',
-              'Chữ ký số của thẻ không thuộc cơ quan cấp đáng tin cậy.',
-              'The card is signed by an issuer that is not in the trust store.',
-            )
-          : r(
-              'issuer_unknown',
-              'warning',
-              'Chữ ký chip hợp lệ nhưng chưa xác minh được cơ quan cấp (thiếu chứng thư CSCA).',
-              'The chip signature is valid but the issuer is not in the trust store.',
-            ),
-      );
-      break;
-    case 'signature_valid_chip_unproven':
-      if (!out.some((x) => x.severity !== 'info')) {
+    case 'unknown_issuer': {
+      if (!onlyIssuerUnknown) {
+        // Something else is wrong with the chain or the signature could not be checked.
+        out.push(
+          policy.requireTrustedIssuer || blocked
+            ? issuerUntrustedReason()
+            : r(
+                'issuer_unknown',
+                'warning',
+                'Chữ ký chip hợp lệ nhưng chưa xác minh được cơ quan cấp (thiếu chứng thư CSCA).',
+                'The chip signature is valid but the issuer is not in the trust store.',
+              ),
+        );
+        break;
+      }
+      const notFound = (severity: Reason['severity']) => {
+        for (let i = 0; i < out.length; i++) {
+          if (ISSUER_NOT_FOUND_CODES.has(out[i]!.code)) out[i] = { ...out[i]!, severity };
+        }
+      };
+      if (blocked) {
+        notFound('error');
+      } else if (trust?.pinnedSigner && !policy.requireTrustedIssuer) {
+        // Pinned by the chair: the trust store that checked the chip had not been told (yet).
+        notFound('info');
         out.push(
           r(
-            'chip_unproven',
-            'warning',
-            'Dữ liệu chip hợp lệ nhưng chip chưa chứng minh không phải bản sao.',
-            'The chip data is valid but the chip did not prove it is not a clone.',
+            'issuer_pinned',
+            'info',
+            'Cơ quan cấp của thẻ đã được chủ tịch hội đồng phê duyệt trên trạm này.',
+            'The card issuer was approved by the council chair on this station.',
           ),
         );
+        out.push(...chipProofReasons(a.checks));
+      } else if (policy.requireTrustedIssuer) {
+        notFound('error');
+        out.push(issuerUntrustedReason());
+      } else if (
+        trust?.countryConfigured ||
+        a.reasons.some((x) => x.code === 'issuer_not_recognised' && x.severity === 'error')
+      ) {
+        for (let i = 0; i < out.length; i++) {
+          if (ISSUER_NOT_FOUND_CODES.has(out[i]!.code)) out.splice(i--, 1);
+        }
+        out.push(
+          r(
+            'issuer_not_recognised',
+            'error',
+            `Thẻ được ký bởi một cơ quan cấp không được công nhận${country ? ` cho quốc gia ${country}` : ''}: trạm đã cấu hình cơ quan cấp tin cậy cho quốc gia này, nhưng không phải cơ quan đã ký thẻ.`,
+            `The card is signed by an issuer that is not recognised${country ? ` for ${country}` : ''}: this station has a trusted issuer configured for that country, and it is not the one that signed the card.`,
+          ),
+        );
+      } else {
+        notFound('warning');
+        out.push(
+          r(
+            'issuer_unknown',
+            'warning',
+            `Chữ ký chip hợp lệ, nhưng trạm chưa được cấu hình cơ quan cấp tin cậy${country ? ` cho quốc gia ${country}` : ''}, nên chưa xác minh được ai đã ký thẻ. Kiểm tra thẻ bằng mắt; chủ tịch hội đồng cần cấu hình cơ quan cấp.`,
+            `The chip signature is valid, but no trusted issuer is configured${country ? ` for ${country}` : ''} on this station, so who signed the card is not confirmed. Check the card by eye; the council chair should configure an issuer.`,
+          ),
+        );
+      }
+      break;
+    }
+    case 'signature_valid_chip_unproven':
+      if (!out.some((x) => x.severity !== 'info')) {
+        out.push(chipUnprovenReason());
       }
       break;
     case 'not_checked':
@@ -309,6 +390,59 @@ function authenticityPolicyReasons(reading: CardReading, policy: VerificationPol
       }
       break;
   }
+  return out;
+}
+
+function issuerBlockedReason(): Reason {
+  return r(
+    'issuer_blocked',
+    'error',
+    'Cơ quan cấp đã ký thẻ này bị chủ tịch hội đồng chặn trên trạm: không chấp nhận thẻ.',
+    'The issuer that signed this card is blocked on this station by the council chair.',
+  );
+}
+
+function issuerUntrustedReason(): Reason {
+  return r(
+    'issuer_untrusted',
+    'error',
+    'Chữ ký số của thẻ không thuộc cơ quan cấp đáng tin cậy.',
+    'The card is signed by an issuer that is not in the trust store.',
+  );
+}
+
+function chipUnprovenReason(): Reason {
+  return r(
+    'chip_unproven',
+    'warning',
+    'Dữ liệu chip hợp lệ nhưng chip chưa chứng minh không phải bản sao.',
+    'The chip data is valid but the chip did not prove it is not a clone.',
+  );
+}
+
+/** For a pinned issuer whose report stopped at the chain: what the chip's own proof says. */
+function chipProofReasons(checks: CardReading['authenticity']['checks']): Reason[] {
+  const out: Reason[] = [];
+  if (checks.activeAuth === 'fail')
+    out.push(
+      r(
+        'active_auth_failed',
+        'error',
+        'Chip không vượt qua xác thực chủ động (AA): có thể là chip sao chép.',
+        'The chip failed Active Authentication: it may be a cloned chip.',
+      ),
+    );
+  if (checks.chipAuth === 'fail')
+    out.push(
+      r(
+        'chip_auth_failed',
+        'error',
+        'Chip không vượt qua xác thực chip (CA): có thể là chip sao chép.',
+        'The chip failed Chip Authentication: it may be a cloned chip.',
+      ),
+    );
+  if (!out.length && checks.activeAuth !== 'pass' && checks.chipAuth !== 'pass')
+    out.push(chipUnprovenReason());
   return out;
 }
 

@@ -326,6 +326,32 @@ export interface TrustImportDTO {
   total: number;
 }
 
+/** An issuer (the CSCA behind a chip's document signer) seen on this station: certificate facts only. */
+export interface IssuerDTO {
+  /** Hex authority key identifier of the DS certificates (or 'name:' + a hash of the issuer name). */
+  issuerId: string;
+  /** Alpha-2 country, or null when unknown. */
+  country: string | null;
+  issuerDn: string;
+  firstSeen: string;
+  lastSeen: string;
+  /** Chip reads signed under this issuer. */
+  cards: number;
+  status: 'seen' | 'approved' | 'blocked';
+  statusBy: string | null;
+  statusAt: string | null;
+  documentSigners: number;
+  approvedSigners: number;
+}
+
+export interface TrustIssuersDTO {
+  issuers: IssuerDTO[];
+  /** Countries with a trusted CSCA in the trust store or an approved issuer. */
+  configuredCountries: string[];
+  /** Countries of cards read on this station with no configured issuer: the chair's banner. */
+  unconfiguredCountries: Array<{ country: string; issuers: number; cards: number }>;
+}
+
 export interface ReaderInfoDTO {
   kind: 'pcsc' | 'serial' | 'hid';
   name: string;
@@ -369,6 +395,10 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const isoInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/);
 const reportFormat = z.enum(['csv', 'xlsx', 'pdf']);
 const lang = z.enum(['vi', 'en']);
+const issuerId = z
+  .string()
+  .trim()
+  .regex(/^(name:)?[0-9a-fA-F]{6,128}$/, 'issuer id: hex authority key identifier');
 
 export const readerSettingsSchema = z
   .object({
@@ -552,6 +582,7 @@ export const channels = {
             'sign_in',
             'sign_in_failed',
             'settings_changed',
+            'trust_changed',
           ])
           .optional(),
         from: isoInstant.optional(),
@@ -576,6 +607,13 @@ export const channels = {
   'settings.update': def<SettingsDTO>()('chair', settingsUpdateSchema),
   'settings.importTrustStore': def<TrustImportDTO>()('chair', empty),
   'settings.listReaders': def<ReaderInfoDTO[]>()('chair', empty),
+
+  // What the station trusts to sign chips (chair only): issuers seen on chip reads, approve (pin) or
+  // block one, lift a decision. Every change is in the audit log.
+  'trust.issuers': def<TrustIssuersDTO>()('chair', empty),
+  'trust.approve': def<IssuerDTO>()('chair', z.object({ issuerId }).strict()),
+  'trust.block': def<IssuerDTO>()('chair', z.object({ issuerId }).strict()),
+  'trust.unblock': def<IssuerDTO>()('chair', z.object({ issuerId }).strict()),
 
   // Reader status snapshot (the same data as the reader.status event).
   'readers.status': def<ReaderStatusDTO[]>()('public', empty),

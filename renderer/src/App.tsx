@@ -15,10 +15,12 @@ import { Sessions } from './screens/Sessions';
 import { Candidates } from './screens/Candidates';
 import { LogScreen } from './screens/Log';
 import { SettingsScreen } from './screens/Settings';
+import { TrustScreen } from './screens/Trust';
+import { TrustBanner } from './components/TrustBanner';
 import { ReaderStatusBar } from './components/ReaderStatus';
 import { ChangePinDialog } from './components/ChangePin';
 
-export type Screen = 'checkin' | 'sessions' | 'candidates' | 'log' | 'settings';
+export type Screen = 'checkin' | 'sessions' | 'candidates' | 'log' | 'trust' | 'settings';
 
 export interface AppContext {
   user: SignedInUser;
@@ -91,6 +93,7 @@ export function App() {
     { id: 'sessions', label: t('nav.sessions') },
     { id: 'candidates', label: t('nav.candidates') },
     { id: 'log', label: t('nav.log'), chairOnly: true },
+    { id: 'trust', label: t('nav.trust'), chairOnly: true },
     { id: 'settings', label: t('nav.settings'), chairOnly: true },
   ];
 
@@ -156,6 +159,9 @@ export function App() {
       </header>
       <ReaderStatusBar readers={readers} wedgeEnabled={settings?.readers.qrWedge ?? true} />
       <main className="content">
+        {isChair && ctx && screen !== 'trust' && (
+          <TrustBanner refreshKey={screen} onOpen={() => setScreen('trust')} />
+        )}
         {!ctx ? (
           <div className="boot">{t('app.loading')}</div>
         ) : screen === 'checkin' ? (
@@ -166,6 +172,8 @@ export function App() {
           <Candidates ctx={ctx} />
         ) : screen === 'log' && isChair ? (
           <LogScreen ctx={ctx} />
+        ) : screen === 'trust' && isChair ? (
+          <TrustScreen ctx={ctx} />
         ) : screen === 'settings' && isChair ? (
           <SettingsScreen ctx={ctx} />
         ) : null}

@@ -101,7 +101,7 @@ afterAll(async () => {
 });
 
 describe('chair-only channels through the bridge', () => {
-  it('the chair-only channels are the accounts, closing and signing sessions, the log, reports and settings changes', () => {
+  it('the chair-only channels are the accounts, closing and signing sessions, the log, reports, settings changes and the issuers trusted', () => {
     expect([...CHAIR_ONLY].sort()).toEqual(
       [
         'users.list',
@@ -118,6 +118,10 @@ describe('chair-only channels through the bridge', () => {
         'settings.update',
         'settings.importTrustStore',
         'settings.listReaders',
+        'trust.issuers',
+        'trust.approve',
+        'trust.block',
+        'trust.unblock',
       ].sort(),
     );
     // Every request below is valid for its schema: a refusal cannot come from the payload.
