@@ -396,6 +396,7 @@ demo
 (await import('./security-commands')).registerSecurityCommands(program, action);
 
 registerReaderCommands(program);
+(await import('./doctor-command')).registerDoctorCommand(program);
 
 // ---- run ----------------------------------------------------------------------------------
 try {
