@@ -12,6 +12,7 @@ import { benchFuzzLong } from './fuzz-long.bench';
 import { benchCardPull } from './card-pull.bench';
 import { benchCrash } from './crash.bench';
 import { benchLoad } from './load.bench';
+import { benchCliStart } from './cli-start.bench';
 
 const benches: Record<string, () => Promise<Figure[]>> = {
   'roster-and-checks': benchRosterAndChecks,
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   'card-pull': benchCardPull,
   crash: benchCrash,
   load: benchLoad,
+  'cli-start': benchCliStart,
   // The long fuzz runs (several minutes each): FUZZ_SEED repeats a run, FUZZ_INPUTS scales it.
   'fuzz-chip': benchFuzz,
   'fuzz-long': benchFuzzLong,
