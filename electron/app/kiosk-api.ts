@@ -819,6 +819,15 @@ export class KioskApi {
 
     'settings.listReaders': async () => (await this.options.readers?.listReaders()) ?? [],
 
+    'settings.doctor': async () => {
+      const { runDoctor } = await import('../core/doctor');
+      return runDoctor({
+        dbPath: this.services.dbPath,
+        trustDir: this.options.trustStoreDir,
+        keyProvider: this.services.keyProvider,
+      });
+    },
+
     'readers.status': () => this.readerStatus,
 
     'demo.sampleQr': (_caller, req) => {

@@ -326,6 +326,19 @@ export interface TrustImportDTO {
   total: number;
 }
 
+/** The station check (kiosk doctor): the same checks as `kiosk doctor --json`. */
+export interface DoctorCheckDTO {
+  id: string;
+  state: 'ok' | 'warning' | 'problem' | 'skipped';
+  vi: string;
+  en: string;
+  fix?: { vi: string; en: string };
+}
+export interface DoctorReportDTO {
+  ready: boolean;
+  checks: DoctorCheckDTO[];
+}
+
 export interface ReaderInfoDTO {
   kind: 'pcsc' | 'serial' | 'hid';
   name: string;
@@ -576,6 +589,8 @@ export const channels = {
   'settings.update': def<SettingsDTO>()('chair', settingsUpdateSchema),
   'settings.importTrustStore': def<TrustImportDTO>()('chair', empty),
   'settings.listReaders': def<ReaderInfoDTO[]>()('chair', empty),
+  // The station check for the IT person (same checks as `kiosk doctor`); chair only, like all settings.
+  'settings.doctor': def<DoctorReportDTO>()('chair', empty),
 
   // Reader status snapshot (the same data as the reader.status event).
   'readers.status': def<ReaderStatusDTO[]>()('public', empty),

@@ -118,6 +118,7 @@ describe('chair-only channels through the bridge', () => {
         'settings.update',
         'settings.importTrustStore',
         'settings.listReaders',
+        'settings.doctor',
       ].sort(),
     );
     // Every request below is valid for its schema: a refusal cannot come from the payload.
