@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The default output, then one block naming the groups skipped for a missing system part.
+    reporters: ['default', './test/support/skip-reporter.ts'],
   },
 });

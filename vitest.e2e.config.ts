@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 240_000,
     pool: 'forks',
+    // The default output, then one block naming the groups skipped for a missing system part.
+    reporters: ['default', './test/support/skip-reporter.ts'],
     fileParallelism: false,
   },
 });

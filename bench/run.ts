@@ -13,6 +13,7 @@ import { benchCardPull } from './card-pull.bench';
 import { benchCrash } from './crash.bench';
 import { benchLoad } from './load.bench';
 import { attackLabRows, benchAttackLab } from './attack-lab.bench';
+import { benchCliStart } from './cli-start.bench';
 
 const benches: Record<string, () => Promise<Figure[]>> = {
   'roster-and-checks': benchRosterAndChecks,
@@ -25,6 +26,7 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   load: benchLoad,
   // Issue 9: attacks tried / rejected per transport, honest faults read genuine (table of rows too).
   'attack-lab': benchAttackLab,
+  'cli-start': benchCliStart,
   // The long fuzz runs (several minutes each): FUZZ_SEED repeats a run, FUZZ_INPUTS scales it.
   'fuzz-chip': benchFuzz,
   'fuzz-long': benchFuzzLong,

@@ -839,6 +839,14 @@ export class KioskApi {
     'trust.approve': (caller, req) => this.services.trust.approve(req.issuerId, this.actor(caller)),
     'trust.block': (caller, req) => this.services.trust.block(req.issuerId, this.actor(caller)),
     'trust.unblock': (caller, req) => this.services.trust.unblock(req.issuerId, this.actor(caller)),
+    'settings.doctor': async () => {
+      const { runDoctor } = await import('../core/doctor');
+      return runDoctor({
+        dbPath: this.services.dbPath,
+        trustDir: this.options.trustStoreDir,
+        keyProvider: this.services.keyProvider,
+      });
+    },
 
     'readers.status': () => this.readerStatus,
 

@@ -397,6 +397,7 @@ demo
 (await import('./trust-commands')).registerTrustCommands(program, action);
 
 registerReaderCommands(program);
+(await import('./doctor-command')).registerDoctorCommand(program);
 
 // ---- run ----------------------------------------------------------------------------------
 try {

@@ -219,7 +219,12 @@ async function readersAction(g: GlobalOpts): Promise<number> {
     return EXIT.ok;
   }
   line('Đầu đọc PC/SC / PC/SC readers:');
-  if (!l.pcsc.serviceRunning) {
+  if (l.pcsc.module !== 'loaded' && l.pcsc.error) {
+    // The module is the problem, whatever pcscd does: say so, with the command that fixes it.
+    line(`  ${l.pcsc.error.vi}`);
+    line(`  ${l.pcsc.error.en}`);
+    line(`  (pcscd ${l.pcsc.serviceRunning ? 'đang chạy / is running' : 'chưa chạy / is not running'})`);
+  } else if (!l.pcsc.serviceRunning) {
     line('  (pcscd chưa chạy / pcscd is not running)');
   } else if (l.pcsc.readers.length === 0) {
     line('  (không có / none)');
@@ -235,7 +240,8 @@ async function readersAction(g: GlobalOpts): Promise<number> {
     );
   }
   line('Máy quét HID POS / HID POS scanners:');
-  if (l.hid.length === 0) line('  (không có / none)');
+  if (l.hidModule !== 'loaded' && l.hidError) line(`  ${l.hidError.vi}\n  ${l.hidError.en}`);
+  else if (l.hid.length === 0) line('  (không có / none)');
   for (const h of l.hid) {
     const id = `${h.vendorId.toString(16).padStart(4, '0')}:${h.productId.toString(16).padStart(4, '0')}`;
     line(`  ${id}${h.product ? `  ${h.product}` : ''}`);

@@ -352,6 +352,19 @@ export interface TrustIssuersDTO {
   unconfiguredCountries: Array<{ country: string; issuers: number; cards: number }>;
 }
 
+/** The station check (kiosk doctor): the same checks as `kiosk doctor --json`. */
+export interface DoctorCheckDTO {
+  id: string;
+  state: 'ok' | 'warning' | 'problem' | 'skipped';
+  vi: string;
+  en: string;
+  fix?: { vi: string; en: string };
+}
+export interface DoctorReportDTO {
+  ready: boolean;
+  checks: DoctorCheckDTO[];
+}
+
 export interface ReaderInfoDTO {
   kind: 'pcsc' | 'serial' | 'hid';
   name: string;
@@ -607,6 +620,8 @@ export const channels = {
   'settings.update': def<SettingsDTO>()('chair', settingsUpdateSchema),
   'settings.importTrustStore': def<TrustImportDTO>()('chair', empty),
   'settings.listReaders': def<ReaderInfoDTO[]>()('chair', empty),
+  // The station check for the IT person (same checks as `kiosk doctor`); chair only, like all settings.
+  'settings.doctor': def<DoctorReportDTO>()('chair', empty),
 
   // What the station trusts to sign chips (chair only): issuers seen on chip reads, approve (pin) or
   // block one, lift a decision. Every change is in the audit log.

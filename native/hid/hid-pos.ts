@@ -15,6 +15,7 @@
  * loaded lazily) and emits one `text` per complete scan.
  */
 
+import { classifyLoadError, moduleNotFound, nativeModuleSpec, simulatedAbsent } from '../util/native-modules';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { concat } from '../util/bytes';
@@ -175,12 +176,15 @@ export function loadNodeHid(moduleId = 'node-hid'): NodeHidModule {
   const isDefault = moduleId === 'node-hid';
   if (isDefault && nodeHid) return nodeHid;
   try {
+    if (simulatedAbsent('node-hid')) throw moduleNotFound(moduleId);
     const mod = createRequire(import.meta.url)(moduleId) as NodeHidModule;
     if (isDefault) nodeHid = mod;
     return mod;
   } catch (e) {
-    throw new ReaderError('driver_missing', `${moduleId} could not be loaded (install libusb-1.0-0)`, {
+    const c = classifyLoadError({ ...nativeModuleSpec('node-hid'), id: moduleId }, e);
+    throw new ReaderError('driver_missing', `${moduleId} could not be loaded: ${c.state}`, {
       cause: e,
+      ...(c.fix ? { fix: c.fix } : {}),
     });
   }
 }

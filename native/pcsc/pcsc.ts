@@ -25,6 +25,14 @@ import {
   type ReaderErrorInfo,
 } from '../readers/errors';
 import {
+  classifyLoadError,
+  moduleNotFound,
+  nativeModuleSpec,
+  nativeModuleStatus,
+  simulatedAbsent,
+  type NativeModuleStatus,
+} from '../util/native-modules';
+import {
   apduForm,
   MAX_EXTENDED_COMMAND,
   MAX_EXTENDED_RESPONSE,
@@ -88,22 +96,36 @@ const SCARD_PROTOCOL_T1 = 2;
 let cachedFactory: PcscLiteFactory | undefined;
 
 /**
- * Loads @pokusew/pcsclite. Throws ReaderError('driver_missing') with a bilingual message when the
- * optional package (or libpcsclite) is not installed.
+ * Loads @pokusew/pcsclite. Throws a bilingual ReaderError that says what is wrong and how to fix it:
+ * `module_not_built` when the optional package was never built (npm leaves it out when libpcsclite-dev
+ * was missing at install time; installing the library later does not build it), `driver_missing` when
+ * it is built for the other runtime (Node vs Electron ABI) or the system library is missing at run time.
+ * Loading never touches pcscd, so this is independent of "pcscd is not running".
  */
 export function loadPcscLite(moduleId = '@pokusew/pcsclite'): PcscLiteFactory {
   const isDefault = moduleId === '@pokusew/pcsclite';
   if (isDefault && cachedFactory) return cachedFactory;
   try {
+    if (simulatedAbsent('@pokusew/pcsclite')) throw moduleNotFound(moduleId);
     const require = createRequire(import.meta.url);
     const factory = require(moduleId) as PcscLiteFactory;
     if (isDefault) cachedFactory = factory;
     return factory;
   } catch (e) {
-    throw new ReaderError('driver_missing', `${moduleId} could not be loaded (install libpcsclite-dev)`, {
-      cause: e,
-    });
+    const c = classifyLoadError({ ...nativeModuleSpec('@pokusew/pcsclite'), id: moduleId }, e);
+    throw new ReaderError(
+      c.state === 'not_built' ? 'module_not_built' : 'driver_missing',
+      c.state === 'not_built' ? undefined : `${moduleId}: ${c.state}`,
+      { cause: e, ...(c.fix ? { fix: c.fix } : {}) },
+    );
   }
+}
+
+export type PcscModuleState = NativeModuleStatus['state'];
+
+/** The PC/SC module's state (loaded, not_built, abi_mismatch, library_missing, load_failed). Never throws. */
+export function pcscModuleStatus(): NativeModuleStatus {
+  return nativeModuleStatus(nativeModuleSpec('@pokusew/pcsclite'));
 }
 
 /** The pcscd socket the client library will use. */
@@ -698,6 +720,8 @@ export async function listPcscReaders(options: { socketPath?: string; settleMs?:
   readers: PcscReaderInfo[];
 }> {
   const socketPath = options.socketPath ?? pcscSocketPath();
+  // The module first: "never built" must not read as "pcscd is not running" (loading never blocks).
+  loadPcscLite();
   if (!(await pcscdListening(socketPath))) return { serviceRunning: false, readers: [] };
   const ctx = new PcscContext({ socketPath, pollIntervalMs: 50 });
   const settle = options.settleMs ?? 400;

@@ -17,6 +17,7 @@ export type ReaderErrorCode =
   | 'service_unavailable'
   | 'sharing_violation'
   | 'driver_missing'
+  | 'module_not_built'
   | 'not_connected'
   | 'apdu_too_long'
   | 'protocol'
@@ -51,6 +52,10 @@ const MESSAGES: Record<ReaderErrorCode, Bilingual> = {
   driver_missing: {
     vi: 'Thiếu thư viện điều khiển đầu đọc thẻ trên máy này.',
     en: 'The reader driver library is not installed on this machine.',
+  },
+  module_not_built: {
+    vi: 'Mô-đun PC/SC của kiosk chưa được biên dịch trên máy này (không phải do pcscd chưa chạy).',
+    en: "The kiosk's PC/SC module was never built on this machine (this is not pcscd being stopped).",
   },
   not_connected: {
     vi: 'Chưa kết nối với thẻ.',
@@ -92,13 +97,21 @@ export class ReaderError extends Error implements ReaderErrorInfo {
   readonly vi: string;
   readonly en: string;
   readonly retryable: boolean;
-  constructor(code: ReaderErrorCode, detail?: string, options?: { cause?: unknown }) {
+  constructor(
+    code: ReaderErrorCode,
+    detail?: string,
+    options?: { cause?: unknown; /** What to do, appended in both languages. */ fix?: Bilingual },
+  ) {
     const msg = readerMessage(code, detail);
-    super(msg.en, options);
+    const fix = options?.fix;
+    super(
+      fix ? `${msg.en} ${fix.en}` : msg.en,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
+    );
     this.name = 'ReaderError';
     this.code = code;
-    this.vi = msg.vi;
-    this.en = msg.en;
+    this.vi = fix ? `${msg.vi} ${fix.vi}` : msg.vi;
+    this.en = fix ? `${msg.en} ${fix.en}` : msg.en;
     this.retryable = RETRYABLE.has(code);
   }
 }

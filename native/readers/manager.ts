@@ -21,10 +21,16 @@ import { ReaderError, toReaderErrorInfo, type ReaderErrorInfo } from './errors';
 import {
   PcscContext,
   listPcscReaders,
+  pcscdListening,
+  pcscModuleStatus,
+  pcscSocketPath,
+  type PcscModuleState,
   type PcscConnectOptions,
   type PcscReaderInfo,
   type PcscShareMode,
 } from '../pcsc/pcsc';
+import { nativeModuleSpec, nativeModuleStatus, type NativeModuleState } from '../util/native-modules';
+import type { Bilingual } from '../cccd/types';
 import { Pn532Transport, openPn532, type Pn532 } from '../pn532/pn532';
 import { SerialScanner, type ScanTerminator } from '../scanners/serial-scanner';
 import {
@@ -413,7 +419,7 @@ class PcscDriver implements Driver {
     try {
       ctx = this.getContext();
     } catch (e) {
-      this.m.setStatus(this, 'error', 'PC/SC library missing');
+      this.m.setStatus(this, 'error', e instanceof ReaderError ? e.code : 'PC/SC library missing');
       this.m.readerError(this, e);
       return;
     }
@@ -797,10 +803,21 @@ export interface SerialPortListing {
 }
 
 export interface ReadersListing {
-  pcsc: { serviceRunning: boolean; readers: PcscReaderInfo[]; error?: ReaderErrorInfo };
+  pcsc: {
+    /** The PC/SC module (@pokusew/pcsclite): loaded, not_built, abi_mismatch, library_missing, load_failed. */
+    module: PcscModuleState;
+    /** pcscd accepts connections on its socket (checked even when the module is not built). */
+    serviceRunning: boolean;
+    readers: PcscReaderInfo[];
+    error?: ReaderErrorInfo;
+  };
   serial: SerialPortListing[];
   serialError?: ReaderErrorInfo;
   hid: HidDeviceInfo[];
+  /** node-hid (optional): loaded, not_built, library_missing (libusb), ... */
+  hidModule: NativeModuleState;
+  /** What to do about the HID module when it is not loaded. */
+  hidError?: Bilingual;
 }
 
 /**
@@ -812,9 +829,11 @@ export async function readersList(
   options: { pcscSocketPath?: string; allHid?: boolean } = {},
 ): Promise<ReadersListing> {
   const [pcsc, serial, hid] = await Promise.all([
-    listPcscReaders(options.pcscSocketPath ? { socketPath: options.pcscSocketPath } : {}).catch(
-      (e: unknown): ReadersListing['pcsc'] => ({
-        serviceRunning: false,
+    listPcscReaders(options.pcscSocketPath ? { socketPath: options.pcscSocketPath } : {}).then(
+      (r): ReadersListing['pcsc'] => ({ module: 'loaded', ...r }),
+      async (e: unknown): Promise<ReadersListing['pcsc']> => ({
+        module: pcscModuleStatus().state,
+        serviceRunning: await pcscdListening(options.pcscSocketPath ?? pcscSocketPath()),
         readers: [],
         error: toReaderErrorInfo(e),
       }),
@@ -841,5 +860,13 @@ export async function readersList(
     })(),
     listHidScanners({ all: options.allHid ?? false }).catch(() => [] as HidDeviceInfo[]),
   ]);
-  return { pcsc, serial: serial.ports, ...(serial.error ? { serialError: serial.error } : {}), hid };
+  const hidModule = nativeModuleStatus(nativeModuleSpec('node-hid'));
+  return {
+    pcsc,
+    serial: serial.ports,
+    ...(serial.error ? { serialError: serial.error } : {}),
+    hid,
+    hidModule: hidModule.state,
+    ...(hidModule.fix ? { hidError: hidModule.fix } : {}),
+  };
 }

@@ -18,6 +18,9 @@ import type { SoftCard } from '../../native/softcard/soft-card';
 import { createPtyPair, type PtyPair } from '../support/socat';
 import { tempDir } from '../support/tmp';
 import { rosterLine, softCardOf, softPerson } from '../support/kiosk-soft-cards';
+import { needsPart } from '../support/system-parts';
+
+const socat = needsPart('socat', 'KioskApi with the real reader manager');
 
 const SEED = 911;
 const SESSION = 'SH-HUB-1';
@@ -147,7 +150,7 @@ afterAll(async () => {
   await pn532Pty?.close();
 });
 
-describe('KioskApi with the real reader manager', () => {
+describe.skipIf(socat.skip)('KioskApi with the real reader manager', () => {
   it('reports both readers as ready in the reader.status events', () => {
     const last = events.filter((e) => e.event === 'reader.status').at(-1)!.payload as {
       kind: string;

@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memorySlot, pcscSlot, pn532Slot, runCardPull, type PullReport } from '../support/card-pull';
 import { testPcscd, useSocket, type PcscdInstance } from '../support/pcscd';
+import { needsPart } from '../support/system-parts';
 
 function expectAllSurvived(r: PullReport): void {
   const failed = r.outcomes.filter((o) => !o.survived);
@@ -23,6 +24,8 @@ function expectAllSurvived(r: PullReport): void {
 }
 
 /** PC/SC (about 1 s per card insertion through pcscd): the first command, one in the photo, the last. */
+const parts = needsPart(['pcsc', 'socat'], 'card pulled at each command of a chip check-in');
+
 const pcscSubset = (n: number): number[] => [1, Math.round(n / 2), n];
 /** PN532: the first commands (select, EF.CardAccess, PACE), one in the photo, the last two. */
 const pn532Subset = (n: number): number[] => [1, 3, Math.round(n / 2), n - 1, n];
@@ -43,7 +46,7 @@ afterAll(async () => {
   await pcscd?.dispose();
 });
 
-describe('card pulled at each command of a chip check-in', () => {
+describe.skipIf(parts.skip)('card pulled at each command of a chip check-in', () => {
   it('in-memory software card: every third command of a full read and the last', async () => {
     const r = await runCardPull(memorySlot(), { at: memorySubset });
     expect(r.commands).toBeGreaterThan(20);

@@ -122,6 +122,7 @@ describe('chair-only channels through the bridge', () => {
         'trust.approve',
         'trust.block',
         'trust.unblock',
+        'settings.doctor',
       ].sort(),
     );
     // Every request below is valid for its schema: a refusal cannot come from the payload.

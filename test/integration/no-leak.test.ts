@@ -37,6 +37,12 @@ import { ReaderHub } from '../../electron/app/reader-hub';
 import type { EventSink } from '../../electron/app/ports';
 import type { CheckResultDTO, EventName } from '../../electron/shared/ipc-contract';
 import { Pn532Emulator } from '../../native/pn532/emulator';
+import { needsPart } from '../support/system-parts';
+
+// The application-layer day opens a serial scanner and a PN532 on socat pty pairs.
+const withPty = describe.skipIf(
+  needsPart('socat', 'a day through the application layer (serial scanner + PN532 on pty pairs)').skip,
+);
 
 const root = tempDir('kiosk-noleak-');
 
@@ -241,7 +247,7 @@ describe('a day through the CLI writes no personal data outside the database', (
 // 2. The application layer, with real readers
 // ---------------------------------------------------------------------------------------------
 
-describe('a day through the application layer writes no personal data outside the database', () => {
+withPty('a day through the application layer writes no personal data outside the database', () => {
   const SEED = 977;
   const SESSION = 'NOLEAK-APP';
   const box = path.join(root, 'app');

@@ -14,6 +14,9 @@ import { equalBytes, hex } from '../../native/util/bytes';
 import { testPcscd, useSocket, type PcscdInstance } from '../support/pcscd';
 import { createTestCard, patternFile } from '../support/test-card';
 import { readBinary, selectFid } from '../support/read-file';
+import { needsPart } from '../support/system-parts';
+
+const pcsc = needsPart('pcsc', 'PC/SC with pcscd + vpcd');
 
 const FILE = patternFile(4096, 3);
 const FID = 0x011e;
@@ -77,7 +80,7 @@ async function insert(
   return vpcd;
 }
 
-describe('PC/SC with pcscd + vpcd', () => {
+describe.skipIf(pcsc.skip)('PC/SC with pcscd + vpcd', () => {
   it('lists both virtual readers, empty', () => {
     const names = ctx.readers().map((r) => r.name);
     expect(names).toEqual(expect.arrayContaining([...pcscd.readerNames]));

@@ -13,6 +13,9 @@ import { equalBytes, fromHex, hex } from '../../native/util/bytes';
 import { createPtyPair, type PtyPair } from '../support/socat';
 import { createTestCard, patternFile } from '../support/test-card';
 import { readBinary, selectFid } from '../support/read-file';
+import { needsPart } from '../support/system-parts';
+
+const socat = needsPart('socat', 'PN532 over a socat pty pair');
 
 const FILE = patternFile(4096, 11);
 const FID = 0x0102;
@@ -56,7 +59,7 @@ async function listedTransport(): Promise<Pn532Transport> {
   return new Pn532Transport(dev, target!);
 }
 
-describe('PN532 over a socat pty pair', () => {
+describe.skipIf(socat.skip)('PN532 over a socat pty pair', () => {
   it('wakes up (wake-up bytes then SAMConfiguration) and reads the firmware version', async () => {
     expect(emu.received).toContain(CMD.SAMConfiguration);
     const fw = await dev.getFirmwareVersion();

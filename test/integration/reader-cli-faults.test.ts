@@ -16,6 +16,7 @@ import { runKiosk, startKiosk, type KioskProcess } from '../support/kiosk-proces
 import { testPcscd, type PcscdInstance } from '../support/pcscd';
 import { rosterCsvFor } from '../support/sim-roster';
 import { tempDir } from '../support/tmp';
+import { needsPart } from '../support/system-parts';
 
 interface ChipJson {
   access: string;
@@ -26,6 +27,8 @@ interface ChipJson {
 interface ErrorJson {
   error: { code: string; vi: string; en: string; details?: { retryable?: boolean } };
 }
+
+const pcsc = needsPart('pcsc', 'faults through the CLI; without pcscd (needs the PC/SC module)');
 
 const root = tempDir('reader-cli-faults-');
 const dataDir = path.join(root, 'user-data');
@@ -73,7 +76,7 @@ function chipRead(access: string[], csca?: string) {
   );
 }
 
-describe('faults through the CLI', () => {
+describe.skipIf(pcsc.skip)('faults through the CLI', () => {
   it('altered-dg13: altered_or_forged, DG13 named', async () => {
     const { qr, csca } = await startSim('--fault', 'altered-dg13');
     const r = await chipRead(['--qr', qr], csca);
@@ -217,7 +220,7 @@ describe('faults through the CLI', () => {
   }, 60_000);
 });
 
-describe('without pcscd', () => {
+describe.skipIf(pcsc.skip)('without pcscd', () => {
   const noPcscd = (): Record<string, string> => ({
     ...env,
     PCSCLITE_CSOCK_NAME: path.join(root, 'no-pcscd.comm'),

@@ -13,6 +13,7 @@ import { runKiosk, startKiosk, type KioskProcess } from '../support/kiosk-proces
 import { createPtyPair, type PtyPair } from '../support/socat';
 import { rosterCsvFor } from '../support/sim-roster';
 import { tempDir } from '../support/tmp';
+import { needsPart } from '../support/system-parts';
 
 interface ChipJson {
   reader: string;
@@ -25,6 +26,8 @@ interface ChipJson {
   apdus: number;
   trace?: { extended: boolean; lc: number; le: number | null }[];
 }
+
+const socat = needsPart('socat', 'kiosk sim pn532 + kiosk chip read --reader pn532:PATH');
 
 const root = tempDir('reader-cli-pn532-');
 const dataDir = path.join(root, 'user-data');
@@ -46,7 +49,7 @@ async function pn532Sim(...args: string[]): Promise<{ pty: PtyPair; sim: KioskPr
   return { pty, sim, csca };
 }
 
-describe('kiosk sim pn532 + kiosk chip read --reader pn532:PATH', () => {
+describe.skipIf(socat.skip)('kiosk sim pn532 + kiosk chip read --reader pn532:PATH', () => {
   it('a full CCCD read over the PN532: PACE, chip and active authentication, passive authentication: genuine', async () => {
     const { pty, sim, csca } = await pn532Sim();
     const r = await runKiosk(

@@ -19,6 +19,7 @@ import { runKiosk, startKiosk, type KioskProcess } from '../support/kiosk-proces
 import { testPcscd, type PcscdInstance } from '../support/pcscd';
 import { rosterCsvFor } from '../support/sim-roster';
 import { tempDir } from '../support/tmp';
+import { needsPart } from '../support/system-parts';
 
 interface ChipJson {
   reader: string;
@@ -31,6 +32,8 @@ interface ChipJson {
   trace?: Record<string, unknown>[];
   dump?: { dir: string; files: string[] };
 }
+
+const pcsc = needsPart('pcsc', 'kiosk sim card + kiosk chip read; kiosk check --reader');
 
 const root = tempDir('reader-cli-');
 const csca = path.join(root, 'csca');
@@ -57,7 +60,7 @@ afterAll(async () => {
   await pcscd?.dispose();
 });
 
-describe('kiosk sim card + kiosk chip read (the newcomer scenario)', () => {
+describe.skipIf(pcsc.skip)('kiosk sim card + kiosk chip read (the newcomer scenario)', () => {
   it('the first line of sim card is the QR text; chip read with it and the CSCA folder: the document, genuine', async () => {
     const qr = sim.firstLine;
     expect(qr.split('|')).toHaveLength(7);
@@ -178,7 +181,7 @@ describe('kiosk sim card + kiosk chip read (the newcomer scenario)', () => {
   }, 60_000);
 });
 
-describe('kiosk check --reader', () => {
+describe.skipIf(pcsc.skip)('kiosk check --reader', () => {
   beforeAll(async () => {
     const rosterFile = path.join(root, 'roster.csv');
     fs.writeFileSync(rosterFile, rosterCsvFor([DEFAULT_PERSON]));

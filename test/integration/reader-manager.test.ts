@@ -24,6 +24,10 @@ import { testPcscd, useSocket, type PcscdInstance } from '../support/pcscd';
 import { createPtyPair, type PtyPair } from '../support/socat';
 import { createTestCard, patternFile } from '../support/test-card';
 import { readBinary, selectFid } from '../support/read-file';
+import { needsPart } from '../support/system-parts';
+
+const pcsc = needsPart('pcsc', 'reader manager: PC/SC');
+const socat = needsPart('socat', 'reader manager: serial scanner, PN532, failed readings');
 
 const FILE = patternFile(4096, 5);
 const FID = 0x011e;
@@ -34,6 +38,7 @@ let pcscd: PcscdInstance;
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 
 beforeAll(async () => {
+  if (pcsc.skip) return; // the serial and HID groups run without pcscd
   pcscd = await testPcscd();
   useSocket(pcscd);
 });
@@ -114,7 +119,7 @@ function waitEvent<T extends ManagerEvent<Uint8Array>['type']>(
   });
 }
 
-describe('reader manager: PC/SC', () => {
+describe.skipIf(pcsc.skip)('reader manager: PC/SC', () => {
   it('picks up a pcscd started after it without freezing, reads cards, survives removal and a pcscd restart', async () => {
     if (!pcscd.canRestart)
       throw new Error('needs a pcscd this test may start and stop (root for an isolated one)');
@@ -226,7 +231,7 @@ async function openDeviceEnd(p: string): Promise<SerialPort> {
   return port;
 }
 
-describe('reader manager: serial scanner', () => {
+describe.skipIf(socat.skip)('reader manager: serial scanner', () => {
   it('emits qr-scanned, handles unplug/replug, and never logs the scanned text', async () => {
     const pty: PtyPair = await createPtyPair();
     cleanups.push(() => pty.close());
@@ -281,7 +286,7 @@ describe('reader manager: serial scanner', () => {
   });
 });
 
-describe('reader manager: PN532', () => {
+describe.skipIf(socat.skip)('reader manager: PN532', () => {
   it('detects a card, runs the job, reports removal', async () => {
     const pty = await createPtyPair();
     cleanups.push(() => pty.close());
@@ -307,7 +312,7 @@ describe('reader manager: PN532', () => {
   });
 });
 
-describe('reader manager: failed readings', () => {
+describe.skipIf(socat.skip)('reader manager: failed readings', () => {
   it('passes the card stack bilingual errors through and never leaks an arbitrary error message', async () => {
     const pty = await createPtyPair();
     cleanups.push(() => pty.close());

@@ -7,8 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SerialPort } from 'serialport';
 import { SerialScanner, TERMINATOR_BYTES, type ScanTerminator } from '../../native/scanners/serial-scanner';
 import { createPtyPair, type PtyPair } from '../support/socat';
+import { needsPart } from '../support/system-parts';
 
 // Fictional CCCD QR payloads (no real people).
+const socat = needsPart('socat', 'serial QR scanner over a pty pair');
+
 const QR1 = '079099001234|271234567|Lê Thị Bé|01011999|Nữ|Tổ 1, Phường 2, TP Huế|15082021';
 const QR2 = '001088004321||Trần Văn Đức|31121988|Nam|Xã Ân Hữu, Hoài Ân, Bình Định|01072022';
 
@@ -55,7 +58,7 @@ async function setup(
   return { pty, scanner, device };
 }
 
-describe('serial QR scanner over a pty pair', () => {
+describe.skipIf(socat.skip)('serial QR scanner over a pty pair', () => {
   for (const terminator of ['CR', 'LF', 'CRLF', 'TAB'] as const) {
     it(`splits scans on ${terminator} and decodes UTF-8 split across chunks`, async () => {
       const { scanner, device } = await setup(terminator);

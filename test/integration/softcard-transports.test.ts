@@ -21,6 +21,9 @@ import type { CardTransport } from '../../native/transport/types';
 import { equalBytes } from '../../native/util/bytes';
 import { testPcscd, useSocket, type PcscdInstance } from '../support/pcscd';
 import { createPtyPair } from '../support/socat';
+import { needsPart } from '../support/system-parts';
+
+const parts = needsPart(['pcsc', 'socat'], 'software CCCD through the real transports');
 
 let card: SoftCard;
 let pcscd: PcscdInstance;
@@ -54,7 +57,7 @@ async function readThroughSecureChannel(raw: CardTransport): Promise<number> {
   return bytes;
 }
 
-describe('software CCCD through the real transports', () => {
+describe.skipIf(parts.skip)('software CCCD through the real transports', () => {
   it('PC/SC via pcscd + vpcd', async () => {
     const vpcd = new VpcdCard((apdu) => card.engine.process(apdu), { port: pcscd.ports[0] });
     const ctx = new PcscContext({ pollIntervalMs: 100 });

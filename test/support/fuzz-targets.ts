@@ -726,13 +726,14 @@ export const IPC_TEMPLATES: Record<ChannelName, unknown> = {
   'trust.approve': { issuerId: 'a1b2c3d4e5f6' },
   'trust.block': { issuerId: 'a1b2c3d4e5f6' },
   'trust.unblock': { issuerId: 'a1b2c3d4e5f6' },
+  'settings.doctor': {},
   'readers.status': {},
   'demo.sampleQr': { kind: 'on_roster' },
   'demo.tapCard': { sessionCode: 'FUZZ-1', kind: 'genuine' },
 };
 
-/** Channels the API fuzzer leaves out: they would drive real readers or dialogs of a desktop. */
-const API_SKIP = new Set<ChannelName>(['settings.listReaders']);
+/** Channels the API fuzzer leaves out: they would drive real readers (the station check probes them too) or dialogs of a desktop. */
+const API_SKIP = new Set<ChannelName>(['settings.listReaders', 'settings.doctor']);
 
 const JSON_STRINGS = [
   '',

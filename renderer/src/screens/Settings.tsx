@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type {
   ApiError,
+  DoctorReportDTO,
   ReaderInfoDTO,
   Role,
   SettingsDTO,
@@ -229,8 +230,54 @@ export function SettingsScreen({ ctx }: { ctx: AppContext }) {
           {t('common.save')}
         </button>
       </div>
+      <StationCheck />
       <Users me={ctx.user.username} />
     </div>
+  );
+}
+
+/** The station check (kiosk doctor): every check with its state and, for each problem, what to do. */
+function StationCheck() {
+  const { t, i18n } = useTranslation();
+  const [report, setReport] = useState<DoctorReportDTO | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const vi = i18n.language.startsWith('vi');
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setReport(await unwrap(kiosk().settings.doctor()));
+    } catch (e) {
+      setError(toError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" data-testid="station-check">
+      <h2>{t('settings.doctor')}</h2>
+      <p className="hint">{t('settings.doctorHint')}</p>
+      <button className="btn" disabled={busy} onClick={() => void run()} data-testid="station-check-run">
+        {busy ? t('settings.doctorRunning') : t('settings.doctorRun')}
+      </button>
+      {error && <ErrorBanner error={error} />}
+      {report && (
+        <>
+          <p data-testid="station-check-verdict">
+            <strong>{report.ready ? t('settings.doctorReady') : t('settings.doctorNotReady')}</strong>
+          </p>
+          <ul className="reasons-small">
+            {report.checks.map((c) => (
+              <li key={c.id} data-state={c.state}>
+                <strong>[{t(`settings.doctorState.${c.state}`)}]</strong> {c.id}: {vi ? c.vi : c.en}
+                {c.fix && <div className="hint">→ {vi ? c.fix.vi : c.fix.en}</div>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
   );
 }
 
