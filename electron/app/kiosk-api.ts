@@ -157,6 +157,7 @@ export class KioskApi {
         return this.actor({ clientId: t?.clientId ?? '' });
       },
       trustStoreDir: options.trustStoreDir,
+      loadTrustStore: () => loadStationTrustStore(options.trustStoreDir, this.services.trust),
       log: (line) => this.logger.info('checkin', { line }),
       ...options.readers?.flowTimings,
     });

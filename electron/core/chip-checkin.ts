@@ -118,6 +118,11 @@ export interface ChipCheckinOptions {
   trustStoreDir?: string;
   /** A fixed trust store instead of the folder. Neither = the issuer can never be confirmed. */
   trustStore?: TrustStore;
+  /**
+   * Builds the trust store for each card (the folder plus the chair's pinned and blocked issuers);
+   * used before trustStoreDir.
+   */
+  loadTrustStore?: () => Promise<TrustStore>;
   /** How long a QR scan or a typed CAN stays usable (default 60 s). */
   accessTtlMs?: number;
   /** How long a card on a reader waits for access data (default 60 s; 0 = fail at once). */
@@ -412,7 +417,11 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
       try {
         const trustStore =
           this.options.trustStore ??
-          (this.options.trustStoreDir ? await loadTrustStore(this.options.trustStoreDir) : undefined);
+          (this.options.loadTrustStore
+            ? await this.options.loadTrustStore()
+            : this.options.trustStoreDir
+              ? await loadTrustStore(this.options.trustStoreDir)
+              : undefined);
         result = await readChip(transport, h.access, {
           ...(trustStore ? { trustStore } : {}),
           signal,
@@ -495,7 +504,8 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
       });
       let record: CheckRecord;
       try {
-        record = this.options.checks.checkReading(sessionCode, reading, this.actor(), details);
+        // The read itself names the issuer: recorded in the registry, and the trust policy applies.
+        record = this.options.checks.checkReading(sessionCode, reading, this.actor(), details, result);
       } catch (e) {
         return fail('check', e);
       }

@@ -68,6 +68,14 @@ export interface AuthenticityReport extends AuthenticityResult {
     signatureAlgorithm?: string;
     csca?: string;
     documentSigner?: string;
+    /** The DS certificate's issuer (authority key identifier hex, or 'name:' + hash), for the issuer registry. */
+    issuerId?: string;
+    /** Alpha-2 country of the DS certificate's issuer, and of the document (DG1 issuing state). */
+    issuerCountry?: string;
+    documentCountry?: string;
+    documentSignerFingerprint?: string;
+    /** The DS certificate itself (not personal data), so the chair can pin the issuer. */
+    documentSignerDer?: Uint8Array;
   };
 }
 
@@ -286,6 +294,13 @@ export function assessAuthenticity(input: AuthenticityInput): AuthenticityReport
       signatureAlgorithm: passive.signature.algorithm,
       csca: passive.chain.csca,
       documentSigner: passive.chain.documentSigner,
+      ...(passive.chain.issuerId ? { issuerId: passive.chain.issuerId } : {}),
+      ...(passive.chain.issuerCountry ? { issuerCountry: passive.chain.issuerCountry } : {}),
+      ...(passive.chain.documentCountry ? { documentCountry: passive.chain.documentCountry } : {}),
+      ...(passive.chain.documentSignerFingerprint
+        ? { documentSignerFingerprint: passive.chain.documentSignerFingerprint }
+        : {}),
+      ...(passive.chain.documentSignerDer ? { documentSignerDer: passive.chain.documentSignerDer } : {}),
     },
   };
 }

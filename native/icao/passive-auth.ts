@@ -49,7 +49,12 @@ export interface PassiveAuthInput {
   dateOfIssue?: string;
 }
 
-export type ChainTimeSource = 'signing_time' | 'date_of_issue' | 'now';
+/**
+ * When the chain was checked: the SOD's signing time, else the document's date of issue, else now;
+ * 'signer_validity' = no signing moment is known and the DS has expired since, so the chain is checked
+ * at the end of the DS's private-key usage period (or validity), the last moment it could sign.
+ */
+export type ChainTimeSource = 'signing_time' | 'date_of_issue' | 'now' | 'signer_validity';
 
 export interface ChainResult {
   outcome: CheckOutcome;
@@ -365,7 +370,25 @@ function checkChain(
   reasons: Reason[],
 ): void {
   const chain = result.chain;
-  const { at, source } = referenceTime(sod, input);
+  let { at, source } = referenceTime(sod, input);
+  if (source === 'now') {
+    // No signing time and no date of issue: a DS that has expired since signed the document while it
+    // was in use, so the chain is checked at the last moment it could sign. This is no weaker than
+    // trusting a signingTime attribute, which the signer writes itself.
+    const end = lastSigningMoment(ds);
+    if (end && at.getTime() > end.getTime()) {
+      at = end;
+      source = 'signer_validity';
+      reasons.push(
+        reason(
+          'signing_time_unknown',
+          'warning',
+          'Không rõ thời điểm ký giấy tờ và chứng thư người ký nay đã hết hạn: chuỗi tin cậy được kiểm tra tại thời điểm cuối người ký còn được ký.',
+          'When the document was signed is unknown and its document signer has expired since: the chain was checked at the last moment the signer could sign.',
+        ),
+      );
+    }
+  }
   const now = input.now ?? new Date();
   chain.checkedAt = at;
   chain.checkedAtSource = source;
@@ -499,6 +522,17 @@ function checkChain(
 /** The issuerId a DS issued by `csca` carries: the CSCA's SKI, else its subject name hashed. */
 function issuerKeyId(csca: TrustAnchor): string {
   return csca.ski ?? subjectNameId(csca.cert);
+}
+
+/** The end of the DS's private-key usage period, else of its validity (undefined if unreadable). */
+function lastSigningMoment(ds: ParsedCertificate): Date | undefined {
+  try {
+    const end = validity(ds.cert).notAfter;
+    const pkup = privateKeyUsagePeriod(ds.cert)?.notAfter;
+    return pkup && pkup.getTime() < end.getTime() ? pkup : end;
+  } catch {
+    return undefined;
+  }
 }
 
 /** DS validity at the reference time (error), and its private-key usage period (warning). */

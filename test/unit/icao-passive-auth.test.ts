@@ -216,7 +216,7 @@ describe('faults', () => {
     expect(codes(r)).toEqual(['trust_store_empty']);
   });
 
-  it('a DS certificate whose CSCA signature is forged → unknown_issuer', () => {
+  it('a DS certificate whose CSCA signature is forged → altered_or_forged (a chain proven bad)', () => {
     const card = buildSoftCard();
     const ds = card.pki.ds;
     const der = ds.der.slice();
@@ -231,7 +231,7 @@ describe('faults', () => {
     });
     expect(r.checks.signature).toBe('pass');
     expect(r.checks.chain).toBe('fail');
-    expect(r.verdict).toBe('unknown_issuer');
+    expect(r.verdict).toBe('altered_or_forged');
     expect(codes(r)).toContain('ds_certificate_signature_invalid');
   });
 
@@ -247,18 +247,18 @@ describe('faults', () => {
     expect(codes(r)).toContain('issuer_not_recognised');
   });
 
-  it('a DS certificate expired at signing time → unknown_issuer', () => {
+  it('a DS certificate expired at signing time → altered_or_forged (proven bad at the signing time)', () => {
     const pki = createTestPki({ dsNotAfter: new Date(Date.UTC(2021, 0, 1)) });
     const card = buildSoftCard({ pki, signingTime: new Date(Date.UTC(2024, 5, 1)) });
     const r = check(card);
-    expect(r.verdict).toBe('unknown_issuer');
+    expect(r.verdict).toBe('altered_or_forged');
     expect(codes(r)).toContain('ds_certificate_expired');
     // Signed while the DS was valid: passes even though the check runs later.
     const early = buildSoftCard({ pki, signingTime: new Date(Date.UTC(2020, 5, 1)) });
     expect(check(early).verdict).toBe('genuine');
   });
 
-  it('a DS revoked by a CRL of its CSCA → unknown_issuer; a CRL with a bad signature is ignored', () => {
+  it('a DS revoked by a CRL of its CSCA → altered_or_forged; a CRL with a bad signature is ignored', () => {
     const pki = getTestPki();
     const card = buildSoftCard({ pki });
     const store = trusting(card.csca.der);
@@ -269,7 +269,7 @@ describe('faults', () => {
     expect(codes(ignored).filter((c) => c === 'crl_invalid')).toHaveLength(2);
     store.addCrlBytes(createCrl(pki.csca, [pki.ds.cert]), 'good.crl');
     const revoked = check(card, store);
-    expect(revoked.verdict).toBe('unknown_issuer');
+    expect(revoked.verdict).toBe('altered_or_forged');
     expect(codes(revoked)).toContain('ds_revoked');
   });
 
@@ -282,7 +282,7 @@ describe('faults', () => {
       trustStore: trusting(card.csca.der),
       activeAuth: 'pass',
     });
-    expect(bare.verdict).toBe('unknown_issuer');
+    expect(bare.verdict).toBe('not_checked');
     expect(codes(bare)).toContain('ds_certificate_missing');
     const store = trusting(card.csca.der, card.pki.ds.der);
     const withDs = verifyAuthenticity({

@@ -189,10 +189,19 @@ describe('the time the chain is checked at (issue 9 item 13)', () => {
     expect(r.chain.checkedAt).toEqual(new Date(Date.UTC(2022, 2, 4)));
   });
 
-  it('else now: an expired DS stays ds_certificate_expired', () => {
+  it('else, when the DS has expired since, at the last moment it could sign (a warning says so)', () => {
     const r = run(expiring.ds, trusting(expiring.csca.der), { signingTime: null, now });
+    expect(r.chain.checkedAtSource).toBe('signer_validity');
+    expect(r.chain.outcome).toBe('pass');
+    expect(codes(r)).toEqual(['signing_time_unknown']);
+    expect(severityOf(r, 'signing_time_unknown')).toBe('warning');
+  });
+
+  it('else now, while the DS is still valid', () => {
+    const p = forgePki();
+    const r = run(p.ds, trusting(p.csca.der), { signingTime: null });
     expect(r.chain.checkedAtSource).toBe('now');
-    expect(codes(r)).toEqual(['ds_certificate_expired']);
+    expect(r.chain.outcome).toBe('pass');
   });
 
   it('a DS expired at signing time is ds_certificate_expired', () => {
