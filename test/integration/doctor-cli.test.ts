@@ -72,9 +72,12 @@ describe('kiosk doctor', () => {
 
   it('tells "PC/SC module never built" from "pcscd not running"', () => {
     const dir = path.join(root, 'fresh2');
-    const serviceDown = doctor(dir).report;
+    const serviceDown = doctor(dir, { KIOSK_NATIVE_ABSENT: '' }).report;
     expect(byId(serviceDown, 'pcscd').en).toMatch(/not running/);
-    expect(byId(serviceDown, 'pcsc.readers').en).not.toMatch(/never built|not usable/);
+    // Where the module is really built, "pcscd not running" comes without any module complaint.
+    if (byId(serviceDown, 'native.pcsclite').state === 'ok') {
+      expect(byId(serviceDown, 'pcsc.readers').en).not.toMatch(/never built|not usable/);
+    }
 
     const notBuilt = doctor(dir, { KIOSK_NATIVE_ABSENT: 'pcsclite' }).report;
     expect(byId(notBuilt, 'native.pcsclite').en).toMatch(/never built/);
@@ -98,7 +101,7 @@ describe('kiosk readers --json', () => {
   });
 
   it('module built, pcscd not running: module loaded, serviceRunning false, no module error', () => {
-    const r = kiosk(['readers', '--json'], noPcscd);
+    const r = kiosk(['readers', '--json'], { ...noPcscd, KIOSK_NATIVE_ABSENT: '' });
     const l = r.json() as { pcsc: { module: string; serviceRunning: boolean; error?: unknown } };
     if (l.pcsc.module !== 'loaded') return; // a machine without the module: the case above covers it
     expect(l.pcsc.serviceRunning).toBe(false);
