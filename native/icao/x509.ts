@@ -186,7 +186,7 @@ export function issuerIdOf(cert: Certificate): string {
   } catch {
     aki = undefined;
   }
-  if (aki && aki.length > 0) return hex(aki);
+  if (aki && aki.length > 0) return hex(aki).toLowerCase(); // one spelling for the registry, the CLI and pins
   return nameId(cert.tbsCertificate.issuer);
 }
 

@@ -102,7 +102,8 @@ describe('kiosk sim read', () => {
     expect(r.code).toBe(0);
     const j = r.json() as ChipJson;
     expect(j.access).toBe('PACE');
-    expect(j.authenticity.verdict).toBe('signature_valid_chip_unproven');
+    // Issue 9: AA and CA announced by the SOD both fail: a clone is altered or forged.
+    expect(j.authenticity.verdict).toBe('altered_or_forged');
     expect(j.authenticity.checks.activeAuth).toBe('fail');
     expect(j.authenticity.checks.chipAuth).toBe('fail');
     expect(fs.readdirSync(out).sort()).toContain('EF.SOD.bin');

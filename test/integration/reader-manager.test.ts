@@ -217,7 +217,7 @@ describe.skipIf(pcsc.skip)('reader manager: PC/SC', () => {
       await pcscd.stop();
       const t0 = Date.now();
       const down = await readersList();
-      expect(down.pcsc).toEqual({ serviceRunning: false, readers: [] });
+      expect(down.pcsc).toEqual({ module: 'loaded', serviceRunning: false, readers: [] });
       expect(Date.now() - t0).toBeLessThan(3000);
     }
   });
