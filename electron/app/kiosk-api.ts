@@ -757,7 +757,7 @@ export class KioskApi {
       return details;
     },
 
-    'log.verify': () => this.services.log.verify(),
+    'log.verify': () => this.services.log.verifyParallel(),
 
     'log.actors': () =>
       (

@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NATIVE_MODULES, nativeModuleStatus } from '../../native/util/native-modules';
 
-export type SystemPart = 'pcsc' | 'pcsclite' | 'node-hid' | 'socat' | 'poppler' | 'chromium';
+export type SystemPart = 'pcsc' | 'pcsclite' | 'node-hid' | 'socat' | 'poppler' | 'chromium' | 'python3';
 
 export const VPCD_DRIVER_PATH = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -86,6 +86,14 @@ export const PARTS: Record<SystemPart, PartInfo> = {
     probe(hidden) {
       if (hidden.has('poppler')) return 'poppler hidden by KIOSK_TEST_HIDE';
       return onPath('pdftoppm') ? undefined : 'pdftoppm is not installed';
+    },
+  },
+  python3: {
+    title: 'python3 (the independent audit-log verifier, test/support/python/verify_log.py)',
+    enable: 'sudo apt-get install python3',
+    probe(hidden) {
+      if (hidden.has('python3')) return 'python3 hidden by KIOSK_TEST_HIDE';
+      return onPath('python3') ? undefined : 'python3 is not installed';
     },
   },
   chromium: {
