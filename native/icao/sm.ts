@@ -220,12 +220,18 @@ export function unprotectResponse(
 ): { data: Uint8Array; sw: number } {
   const r = parseResponse(response);
   const objs = parseSmObjects(r.data);
-  if (!objs.mac || !objs.status) throw new IcaoError('sm_missing_objects', SM_BAD, { sw: r.sw });
+  // DO 99 may be left out (ISO 7816-4 §10.2; vsmartcard's ePass does for every answer): the MAC still
+  // covers the SSC and the data, and the status is the plain one. Accepted only for a success or a
+  // warning, so an unprotected status can never turn a refusal into data.
+  const plainStatusOk = r.sw === 0x9000 || r.sw >> 8 === 0x62;
+  if (!objs.mac || (!objs.status && !plainStatusOk)) {
+    throw new IcaoError('sm_missing_objects', SM_BAD, { sw: r.sw });
+  }
   session.incrementSsc();
   const expected = session.mac(concat(session.ssc, objs.macInput));
   if (!equalBytes(expected, objs.mac)) throw new IcaoError('sm_bad_mac', SM_MAC);
-  if (objs.status.length !== 2) throw new IcaoError('sm_bad_objects', SM_BAD);
-  const sw = (objs.status[0]! << 8) | objs.status[1]!;
+  if (objs.status && objs.status.length !== 2) throw new IcaoError('sm_bad_objects', SM_BAD);
+  const sw = objs.status ? (objs.status[0]! << 8) | objs.status[1]! : r.sw;
   const data = objs.cryptogram ? openCryptogram(session, objs.cryptogram) : new Uint8Array(0);
   return { data, sw };
 }

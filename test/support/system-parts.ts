@@ -7,7 +7,7 @@
  * With CI=true a missing part is a failure instead: `.ci/run` installs everything and must run everything.
  *
  * To see what a fresh machine sees, hide parts: `KIOSK_TEST_HIDE=pcscd,socat,poppler,chromium npm test`
- * (aliases: vpcd = pcscd, pdftoppm = poppler). Native modules are hidden the product's way:
+ * (aliases: vpcd = pcscd, pdftoppm = poppler, vpicc = vicc). Native modules are hidden the product's way:
  * `KIOSK_NATIVE_ABSENT=pcsclite` makes the loader treat @pokusew/pcsclite as never built.
  *
  * Usage, in a test file:
@@ -20,10 +20,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NATIVE_MODULES, nativeModuleStatus } from '../../native/util/native-modules';
 
-export type SystemPart = 'pcsc' | 'pcsclite' | 'node-hid' | 'socat' | 'poppler' | 'chromium' | 'python3';
+export type SystemPart =
+  'pcsc' | 'pcsclite' | 'node-hid' | 'socat' | 'poppler' | 'chromium' | 'python3' | 'vicc';
 
 export const VPCD_DRIVER_PATH = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Starts Debian's vicc as an ePass (test/support/vicc-epass.py says what it has to fix to run). */
+export const VICC_LAUNCHER = path.join(import.meta.dirname, 'vicc-epass.py');
 
 interface PartInfo {
   /** What it is, for the block. */
@@ -40,7 +43,13 @@ function onPath(cmd: string): boolean {
 
 /** Parts hidden by KIOSK_TEST_HIDE (simulates a machine without them). */
 export function hiddenParts(): Set<string> {
-  const alias: Record<string, string> = { vpcd: 'pcscd', pdftoppm: 'poppler', 'poppler-utils': 'poppler' };
+  const alias: Record<string, string> = {
+    vpcd: 'pcscd',
+    pdftoppm: 'poppler',
+    'poppler-utils': 'poppler',
+    vpicc: 'vicc',
+    'vsmartcard-vpicc': 'vicc',
+  };
   return new Set(
     (process.env.KIOSK_TEST_HIDE ?? '')
       .split(',')
@@ -94,6 +103,19 @@ export const PARTS: Record<SystemPart, PartInfo> = {
     probe(hidden) {
       if (hidden.has('python3')) return 'python3 hidden by KIOSK_TEST_HIDE';
       return onPath('python3') ? undefined : 'python3 is not installed';
+    },
+  },
+  vicc: {
+    title: 'vsmartcard-vpicc (vicc, an independent ICAO ePassport chip in Python) and what its ePass needs',
+    enable: 'sudo apt-get install vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome python3-pil',
+    probe(hidden) {
+      if (hidden.has('vicc')) return 'vicc hidden by KIOSK_TEST_HIDE';
+      if (!fs.existsSync('/usr/bin/vicc')) return 'vsmartcard-vpicc is not installed (/usr/bin/vicc)';
+      const r = spawnSync('/usr/bin/python3', [VICC_LAUNCHER, '--check'], { encoding: 'utf8' });
+      if (r.error) return `/usr/bin/python3: ${r.error.message}`;
+      return r.status === 0
+        ? undefined
+        : `vicc cannot start: ${(r.stderr || r.stdout).trim().split('\n').pop()}`;
     },
   },
   chromium: {

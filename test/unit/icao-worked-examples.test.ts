@@ -3,7 +3,7 @@
  * functions the terminal and the software card use.
  */
 import { describe, expect, it } from 'vitest';
-import { fromHex, hex } from '../../native/util/bytes';
+import { concat, fromHex, hex } from '../../native/util/bytes';
 import {
   bacCardRespond,
   bacKeySeed,
@@ -125,5 +125,57 @@ describe('D.4 secure messaging', () => {
     const bad = fromHex(steps[0]!.resp);
     bad[3] = bad[3]! ^ 0x01;
     expect(() => unprotectResponse(s, bad)).toThrow(/MAC/);
+  });
+});
+
+/**
+ * An independent chip (vsmartcard's ePass) leaves DO 99 out of every protected answer: DO 87 (if any)
+ * and DO 8E, the status word in plain. The MAC still proves the keys and the data; the plain status is
+ * accepted for a success or a warning only.
+ */
+describe('D.4 answers without DO 99', () => {
+  const do87 = fromHex('8709019FF0EC34F9922651'); // step 2's cryptogram ('60145F01')
+  const steps0 = {
+    plain: '00A4020C02011E',
+    resp: '990290008E08FA855A5D4C50A8ED9000',
+  };
+
+  /** The terminal session right before step 2's answer, and that answer built without DO 99. */
+  function withoutDo99(sw: string): { s: SmSession; resp: Uint8Array } {
+    const s = d4Session();
+    protectCommand(s, fromHex(steps0.plain));
+    unprotectResponse(s, fromHex(steps0.resp));
+    protectCommand(s, fromHex('00B0000004'));
+    const card = new SmSession('3DES', s.kEnc, s.kMac, s.ssc);
+    card.incrementSsc();
+    const mac = card.mac(concat(card.ssc, do87));
+    return { s, resp: concat(do87, fromHex('8E08'), mac, fromHex(sw)) };
+  }
+
+  it('a MAC-verified answer with a plain 9000 is read', () => {
+    const { s, resp } = withoutDo99('9000');
+    const r = unprotectResponse(s, resp);
+    expect(r.sw).toBe(0x9000);
+    expect(hex(r.data)).toBe('60145F01');
+  });
+
+  it('a MAC-only answer (SELECT: no data, no DO 99) is read', () => {
+    const s = d4Session();
+    protectCommand(s, fromHex(steps0.plain));
+    const card = new SmSession('3DES', s.kEnc, s.kMac, s.ssc);
+    card.incrementSsc();
+    const resp = concat(fromHex('8E08'), card.mac(card.ssc), fromHex('9000'));
+    expect(unprotectResponse(s, resp)).toEqual({ data: new Uint8Array(0), sw: 0x9000 });
+  });
+
+  it('a plain error status is not taken from an answer without DO 99', () => {
+    const { s, resp } = withoutDo99('6A82');
+    expect(() => unprotectResponse(s, resp)).toThrow(expect.objectContaining({ code: 'sm_missing_objects' }));
+  });
+
+  it('a changed byte still fails the MAC', () => {
+    const { s, resp } = withoutDo99('9000');
+    resp[4] = resp[4]! ^ 0x01;
+    expect(() => unprotectResponse(s, resp)).toThrow(/MAC/);
   });
 });
