@@ -170,4 +170,22 @@ describe('forger: issuer registry poisoning', () => {
     expect(r.authenticity.verdict).not.toBe('altered_or_forged');
     expect(r.outcome).not.toBe('rejected');
   });
+
+  it('after approval, a GENUINE card signed by a new DS of the same (approved) issuer is not rejected', async () => {
+    // Real issuers rotate document signers every few months. Red here pushes the chair to approve
+    // the issuer again — which pins every DS seen under that issuerId, the forger's included (above).
+    const s = station();
+    await check(s, genuineCard());
+    s.services.trust.approve(issuerIdOf(genuine.ds.der), chair);
+    const rotatedDs = issueCertificate({
+      subject: makeName({ C: 'VN', O: 'CCCD Kiosk Test PKI', CN: 'CCCD Kiosk Test Document Signer 2' }),
+      spec: genuine.ds.spec,
+      issuer: genuine.csca,
+      ca: false,
+      notBefore: new Date(Date.UTC(2020, 0, 1)),
+      notAfter: new Date(Date.UTC(2035, 0, 1)),
+    });
+    const r = await check(s, forgedCard(rotatedDs)); // genuinely signed by the genuine CSCA
+    expect(r.outcome).not.toBe('rejected');
+  });
 });
