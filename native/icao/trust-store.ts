@@ -394,7 +394,8 @@ export class TrustStore {
    * in `documentSigners`.
    */
   pinIssuer(p: PinnedIssuer): void {
-    const entry = this.pins.get(p.issuerId) ?? {
+    const id = issuerKey(p.issuerId);
+    const entry = this.pins.get(id) ?? {
       issuerId: p.issuerId,
       country: p.country.toUpperCase(),
       fingerprints: new Set<string>(),
@@ -404,13 +405,13 @@ export class TrustStore {
     for (const der of p.documentSigners ?? []) entry.fingerprints.add(fingerprint(der));
     for (const key of p.publicKeys ?? [])
       if (!entry.publicKeys.some((k) => equalBytes(k, key))) entry.publicKeys.push(key);
-    this.pins.set(p.issuerId, entry);
+    this.pins.set(id, entry);
     this.countryCache = undefined;
   }
 
   /** The pinned issuer `issuerId`, if any. */
   pinnedIssuer(issuerId: string): PinEntry | undefined {
-    return this.pins.get(issuerId);
+    return this.pins.get(issuerKey(issuerId));
   }
 
   /** Every pinned issuer. */
@@ -420,7 +421,7 @@ export class TrustStore {
 
   /** Blocks an issuer: its documents fail the chain (`issuer_blocked`) even if it chains to a CSCA. */
   blockIssuer(issuerId: string): void {
-    this.blocked.add(issuerId);
+    this.blocked.add(issuerKey(issuerId));
   }
 
   /** Blocks an issuer key (SPKI DER): every DS signed under it fails the chain (`issuer_blocked`). */
@@ -429,7 +430,7 @@ export class TrustStore {
   }
 
   isBlocked(issuerId: string): boolean {
-    return this.blocked.has(issuerId);
+    return this.blocked.has(issuerKey(issuerId));
   }
 
   /** The blocked issuer keys (SPKI DER). */
@@ -452,6 +453,11 @@ export class TrustStore {
   get empty(): boolean {
     return this.anchors.length === 0 && this.pins.size === 0;
   }
+}
+
+/** Issuer ids compare without regard to hex case (passive auth reports upper, the registry lower). */
+function issuerKey(issuerId: string): string {
+  return issuerId.trim().toLowerCase();
 }
 
 /** A CA anchor may issue certificates: keyUsage, when present, must include keyCertSign. */
