@@ -837,7 +837,12 @@ export class KioskApi {
     'settings.listReaders': async () => (await this.options.readers?.listReaders()) ?? [],
 
     'trust.issuers': () => this.trustIssuers(),
-    'trust.approve': (caller, req) => this.services.trust.approve(req.issuerId, this.actor(caller)),
+    'trust.approve': (caller, req) =>
+      this.services.trust.approve(
+        req.issuerId,
+        this.actor(caller),
+        req.signers?.length ? { signers: req.signers } : {},
+      ),
     'trust.block': (caller, req) => this.services.trust.block(req.issuerId, this.actor(caller)),
     'trust.unblock': (caller, req) => this.services.trust.unblock(req.issuerId, this.actor(caller)),
     'settings.doctor': async () => {

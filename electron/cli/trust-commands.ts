@@ -2,7 +2,12 @@
  * `kiosk trust ...`: what the station trusts to sign chips (issue 9).
  *
  *   kiosk trust list [--json]                  issuers seen on chips: status, country, counts, first/last seen
- *   kiosk trust approve ISSUER_ID              pin an issuer (its DS certificates seen so far are trusted)
+ *   kiosk trust approve ISSUER_ID [--signer FP]...
+ *                                              pin an issuer's KEY (recovered from its DS certificates'
+ *                                              signatures; later DS of that key pass too); an RSA issuer:
+ *                                              the DS certificate itself. An issuer in CONFLICT (DS of
+ *                                              different keys, names or countries under its id, e.g. a
+ *                                              forger copying its id) needs --signer: the DS to trust
  *   kiosk trust block ISSUER_ID                every card it signed is rejected
  *   kiosk trust unblock ISSUER_ID              back to "seen" (lifts a block or an approval)
  *   kiosk trust import FILE [--confirm-fingerprint FP]
@@ -64,6 +69,17 @@ export function registerTrustCommands(program: Command, action: CliAction): void
             `${i.issuerId}\t${i.country ?? '??'}\t${i.status} (${STATUS_VI[i.status]})\t${i.cards} thẻ/cards\t` +
               `${i.firstSeen} → ${i.lastSeen}\t${i.issuerDn}`,
           );
+          if (i.conflict) {
+            line(
+              `  ! XUNG ĐỘT / CONFLICT: ${i.conflict.length} nhóm chứng thư người ký không thể cùng một cơ quan cấp ` +
+                `(khác khóa, tên hoặc quốc gia); phê duyệt cần --signer. ${i.conflict.length} groups of document ` +
+                'signers cannot be one issuer (another key, name or country); approval needs --signer.',
+            );
+            for (const g of i.conflict)
+              line(
+                `    ${g.country ?? '??'}\t${g.cards} thẻ/cards\t${g.issuerDn}\tDS: ${g.signers.join(', ')}`,
+              );
+          }
         }
         line(
           `Quốc gia đã cấu hình / configured countries: ${configured.length ? configured.join(', ') : '-'}`,
@@ -85,12 +101,23 @@ export function registerTrustCommands(program: Command, action: CliAction): void
       .argument('<issuer-id>', 'issuer id from `kiosk trust list` (hex authority key identifier)')
       .option('--station <name>', 'station name for the log')
       .option('--examiner <name>', 'who decides (the chair), for the log')
+      .option(
+        '--signer <fingerprint>',
+        'approve only: the document signer to trust (SHA-256 fingerprint or a unique prefix of 6+ hex digits, ' +
+          'from `kiosk trust list`); needed when the issuer is in conflict; repeatable',
+        (v: string, prev: string[] = []) => [...prev, v],
+      )
       .action(
-        action((s, g, issuerId: string, opts: ActorOpts) => {
+        action((s, g, issuerId: string, opts: ActorOpts & { signer?: string[] }) => {
           const by = defaultActor(opts.station, opts.examiner);
+          if (opts.signer?.length && name !== 'approve')
+            throw new KioskError('usage', {
+              vi: '--signer chỉ dùng với "kiosk trust approve".',
+              en: '--signer is for "kiosk trust approve" only.',
+            });
           const r =
             name === 'approve'
-              ? s.trust.approve(issuerId, by)
+              ? s.trust.approve(issuerId, by, opts.signer?.length ? { signers: opts.signer } : {})
               : name === 'block'
                 ? s.trust.block(issuerId, by)
                 : s.trust.unblock(issuerId, by);
@@ -99,13 +126,19 @@ export function registerTrustCommands(program: Command, action: CliAction): void
             line(
               `${r.issuerId} (${r.country ?? '??'}): ${STATUS_VI[r.status]} / ${r.status}` +
                 (r.status === 'approved'
-                  ? ` — ${r.approvedSigners} chứng thư người ký / document signers pinned`
+                  ? r.pinnedKeys.length
+                    ? ` — khóa cơ quan cấp đã ghim / issuer key pinned (${r.pinnedKeys.length} ứng viên/candidates); ` +
+                      `${r.approvedSigners} chứng thư người ký / document signers covered`
+                    : ` — ${r.approvedSigners} chứng thư người ký / document signers pinned`
                   : ''),
             );
           return EXIT.ok;
         }),
       );
-  decision('approve', 'approve (pin) an issuer: the document signers seen so far under it are trusted');
+  decision(
+    'approve',
+    "approve (pin) an issuer's key: document signers signed under it are trusted (RSA: the chosen signers)",
+  );
   decision('block', 'block an issuer: every card it signed is rejected');
   decision('unblock', 'lift a block or an approval: the issuer is merely "seen" again');
 

@@ -10,6 +10,7 @@ import {
 } from './verification';
 import type { CardReading, Reason } from '../../native/cccd/types';
 import { parseCccdQr } from '../../native/cccd/qr';
+import { PROVEN_BAD_CHAIN_CODES } from '../../native/icao/authenticity';
 import { canonicalJson, sha256Hex } from './canonical';
 import { storageError } from './errors';
 import { observeIssuer, type ChipObservation, type IssuerTrust } from './trust-policy';
@@ -168,8 +169,10 @@ export class CheckService {
         const anchors = this.options.trustCountries?.() ?? new Set<string>();
         const registry = this.options.registry;
         if (registry) {
-          // Only a DS whose key really signed this SOD is an issuer worth remembering.
-          if (reading!.authenticity.checks.signature === 'pass') registry.observe(issuer);
+          // Only a DS whose key really signed this SOD, and whose chain is not proven bad (a key
+          // that is not the pinned issuer's, a country that is not the document's ...), is an issuer
+          // worth remembering: a forger's sighting must not become a fact the chair approves.
+          if (sightingWorthRecording(reading!)) registry.observe(issuer);
           issuerTrust = registry.trustFor(issuer, anchors);
         } else {
           const countries = [issuer.documentCountry, issuer.issuerCountry].filter((c): c is string => !!c);
@@ -228,6 +231,21 @@ export class CheckService {
       throw storageError(err);
     }
   }
+}
+
+/** Chain failures that still name a real issuer: blocked is the chair's decision, not a forgery. */
+const SIGHTING_OK = new Set(['issuer_blocked']);
+
+/** A chip read whose SOD signature verified and whose chain is not proven bad. */
+function sightingWorthRecording(reading: CardReading): boolean {
+  const a = reading.authenticity;
+  if (a.checks.signature !== 'pass') return false;
+  return !a.reasons.some(
+    (r) =>
+      r.severity === 'error' &&
+      (PROVEN_BAD_CHAIN_CODES.has(r.code) || r.code === 'ds_certificate_invalid') &&
+      !SIGHTING_OK.has(r.code),
+  );
 }
 
 /** A hash of the card data: links repeated reads of one card without storing it in the log. */

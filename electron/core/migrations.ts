@@ -196,30 +196,47 @@ BEGIN SELECT RAISE(ABORT, 'session is signed and read-only'); END;
     sql: `
 -- Every issuer (the CSCA behind a document signer certificate) the station has seen on a chip read.
 -- issuer_id is the DS certificate's authority key identifier (hex), or 'name:' + a hash of the issuer
--- name when the certificate has none. Certificate facts only: never personal data.
+-- name when the certificate has none: a display grouping only, since any forger can copy it. The
+-- facts (names, countries, keys) are kept per DS certificate below; the chair's decision is here, and
+-- what an approval pins is in trust_issuer_pins, which only an approval writes (a sighting never
+-- changes a pin). Certificate facts only: never personal data.
 CREATE TABLE trust_issuers (
   issuer_id  TEXT PRIMARY KEY,
-  country    TEXT,
-  issuer_dn  TEXT NOT NULL,
   first_seen TEXT NOT NULL,
   last_seen  TEXT NOT NULL,
   cards      INTEGER NOT NULL DEFAULT 0,
   status     TEXT NOT NULL DEFAULT 'seen' CHECK (status IN ('seen', 'approved', 'blocked')),
   status_by  TEXT,
-  status_at  TEXT
+  status_at  TEXT,
+  -- Set by an approval: the issuer's country (the chosen DS's issuer C) that documents must match.
+  pin_country TEXT
 );
 
--- The document signer certificates seen under each issuer (public certificates, DER). Approving an
--- issuer approves the signers seen so far: those are pinned in the trust store.
+-- The document signer certificates seen under each issuer id (public certificates, DER), each with its
+-- own issuer name and country, the country of the documents it signed, and the issuer public keys
+-- recovered from its ECDSA signature (JSON array of SPKI DER hex; empty for RSA).
 CREATE TABLE trust_document_signers (
-  fingerprint TEXT PRIMARY KEY,
-  issuer_id   TEXT NOT NULL REFERENCES trust_issuers(issuer_id),
-  subject_dn  TEXT NOT NULL,
-  der         BLOB NOT NULL,
-  first_seen  TEXT NOT NULL,
-  last_seen   TEXT NOT NULL,
-  cards       INTEGER NOT NULL DEFAULT 0,
-  approved    INTEGER NOT NULL DEFAULT 0 CHECK (approved IN (0, 1))
+  fingerprint      TEXT PRIMARY KEY,
+  issuer_id        TEXT NOT NULL REFERENCES trust_issuers(issuer_id),
+  subject_dn       TEXT NOT NULL,
+  issuer_dn        TEXT NOT NULL,
+  issuer_country   TEXT,
+  document_country TEXT,
+  der              BLOB NOT NULL,
+  issuer_keys      TEXT NOT NULL DEFAULT '[]',
+  first_seen       TEXT NOT NULL,
+  last_seen        TEXT NOT NULL,
+  cards            INTEGER NOT NULL DEFAULT 0
+);
+
+-- What an approval pins: the issuer's public key ('key': SPKI DER), or for an issuer whose key cannot
+-- be recovered (RSA) the chosen DS certificates themselves ('signer': DS DER).
+CREATE TABLE trust_issuer_pins (
+  issuer_id TEXT NOT NULL REFERENCES trust_issuers(issuer_id),
+  kind      TEXT NOT NULL CHECK (kind IN ('key', 'signer')),
+  value     TEXT NOT NULL,
+  der       BLOB NOT NULL,
+  PRIMARY KEY (issuer_id, kind, value)
 );
 CREATE INDEX trust_document_signers_by_issuer ON trust_document_signers(issuer_id);
 `,

@@ -47,13 +47,16 @@ export interface ChipObservation {
 /** The trust facts the verification policy needs for one chip read. */
 export interface IssuerTrust {
   issuerId?: string;
-  /** Countries the card belongs to (document issuing state, DS issuer country). */
+  /** The card's country: the document's issuing state; the DS issuer's country only when that is unknown. */
   countries: string[];
   /** Registry status of the issuer. */
   status?: 'seen' | 'approved' | 'blocked';
-  /** The chair approved (pinned) this very DS certificate. */
+  /** An approval covers this DS certificate: it is signed under a pinned issuer key (or pinned itself, RSA). */
   pinnedSigner: boolean;
-  /** A trusted CA anchor or an approved issuer exists for one of `countries`. */
+  /**
+   * A trusted CA anchor or an approved issuer exists for the document's country; for a document of
+   * unknown country, any trusted anchor or approved issuer at all.
+   */
   countryConfigured: boolean;
 }
 

@@ -342,6 +342,18 @@ export interface IssuerDTO {
   statusAt: string | null;
   documentSigners: number;
   approvedSigners: number;
+  /** SHA-256 of the pinned issuer keys (approved by key). */
+  pinnedKeys: string[];
+  /** Groups of DS certificates under this id that cannot be one issuer; approval needs `signers`. */
+  conflict: Array<{
+    issuerKey: string | null;
+    issuerDn: string;
+    country: string | null;
+    signers: string[];
+    cards: number;
+    firstSeen: string;
+    lastSeen: string;
+  }> | null;
 }
 
 export interface TrustIssuersDTO {
@@ -626,7 +638,24 @@ export const channels = {
   // What the station trusts to sign chips (chair only): issuers seen on chip reads, approve (pin) or
   // block one, lift a decision. Every change is in the audit log.
   'trust.issuers': def<TrustIssuersDTO>()('chair', empty),
-  'trust.approve': def<IssuerDTO>()('chair', z.object({ issuerId }).strict()),
+  'trust.approve': def<IssuerDTO>()(
+    'chair',
+    z
+      .object({
+        issuerId,
+        /** The DS certificates to trust (SHA-256 hex or a unique 6+ digit prefix): needed on a conflict. */
+        signers: z
+          .array(
+            z
+              .string()
+              .trim()
+              .regex(/^[0-9a-fA-F]{6,64}$/, 'signer: SHA-256 fingerprint'),
+          )
+          .max(16)
+          .optional(),
+      })
+      .strict(),
+  ),
   'trust.block': def<IssuerDTO>()('chair', z.object({ issuerId }).strict()),
   'trust.unblock': def<IssuerDTO>()('chair', z.object({ issuerId }).strict()),
 

@@ -1205,6 +1205,17 @@ function withHashes(groups: DataGroupInfo[], passive: PassiveAuthResult): DataGr
  */
 type PassiveInput = PassiveAuthInput & { issuingState?: string; dateOfIssue?: string };
 
+/**
+ * The document's issuing state for passive authentication. A document whose identity comes from DG13
+ * with a 12-digit personal ID is a Vietnamese CCCD, whatever else the chip says: the country must never
+ * come from fields the forger picks freely (the DS certificate's issuer, or a missing DG1), else a
+ * forged CCCD under the forger's own CSCA "of another country" is merely unconfigured (amber).
+ */
+function documentState(document: ChipDocument): string | undefined {
+  if (document.source === 'DG13' && /^\d{12}$/.test(document.idNumber ?? '')) return 'VNM';
+  return document.issuingState;
+}
+
 function assess(
   files: Map<string, Uint8Array>,
   document: ChipDocument,
@@ -1223,7 +1234,7 @@ function assess(
     dataGroups: dataGroupsFromFiles(files),
     ...(trustStore ? { trustStore } : {}),
     ...(now ? { now } : {}),
-    ...(document.issuingState ? { issuingState: document.issuingState } : {}),
+    ...(documentState(document) ? { issuingState: documentState(document) } : {}),
     ...(document.dateOfIssue ? { dateOfIssue: document.dateOfIssue } : {}),
   };
   const passive = passiveAuthentication(input);

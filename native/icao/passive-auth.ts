@@ -18,7 +18,8 @@ import { dataGroupLabel, errorReason, reason } from './bilingual';
 import { chooseSignerCertificate, signerCertificateCandidates, verifyCmsSigner } from './cms';
 import { mrzStateToAlpha2 } from './country';
 import { parseSod, type Sod } from './sod';
-import { digest, signatureAlgorithmName } from './signature';
+import { AsnSerializer } from '@peculiar/asn1-schema';
+import { digest, signatureAlgorithmName, verifySignature } from './signature';
 import { issuesCertificates, type TrustAnchor, type TrustStore } from './trust-store';
 import {
   crlRevokes,
@@ -426,10 +427,15 @@ function checkChain(
   const expectedCountry = input.issuingState ? documentCountry : issuerCountry;
   if (input.issuingState && (!documentCountry || issuerCountry !== documentCountry))
     return fail('country_mismatch');
+  // A block on an issuer KEY applies to every DS signed under it, whatever ids the DS carries.
+  if (store && store.blockedKeys().some((k) => signedByKey(ds, k))) return fail('issuer_blocked');
 
   // Find the issuing CSCA: a key-identifier match must verify (else the DS is proven bad); a
-  // same-name CSCA with another key only tells that the issuer's key is not in the store.
-  let issuer: TrustAnchor | undefined;
+  // same-name CSCA with another key only tells that the issuer's key is not in the store. A key is
+  // often published in several certificates (a short-lived link certificate signed by the previous
+  // key, and a self-signed one): every certificate that verifies the DS is considered, and the chain
+  // passes when one of them passes every check.
+  let issuers: TrustAnchor[] = [];
   let unsupported: Reason | undefined;
   let keyMatchFailed = false;
   const tryAnchor = (a: TrustAnchor): boolean => {
@@ -442,18 +448,26 @@ function checkChain(
   };
   if (store) {
     const { byKey, byName } = store.issuerCandidates(ds.cert);
-    issuer = byKey.find(tryAnchor);
-    if (!issuer && byKey.length > 0 && !unsupported) keyMatchFailed = true;
-    if (!issuer && !keyMatchFailed) issuer = byName.find(tryAnchor);
+    issuers = byKey.filter(tryAnchor);
+    if (!issuers.length && byKey.length > 0 && !unsupported) keyMatchFailed = true;
+    if (!issuers.length && !keyMatchFailed) issuers = byName.filter(tryAnchor);
   }
-  if (!issuer) {
+  if (!issuers.length) {
     if (keyMatchFailed) return fail('ds_certificate_signature_invalid');
-    const pin = store?.pinnedIssuer(issuerId);
+    // An issuer the chair pinned by its key: the DS must be signed under that key, exactly as under
+    // a CSCA anchor (the key, not the DS's self-declared names or key identifier, is the issuer).
+    const keyPin = store?.pinnedIssuers().find((p) => p.publicKeys.some((k) => signedByKey(ds, k)));
+    const pin = keyPin ?? store?.pinnedIssuer(issuerId);
     if (pin) {
-      if (!pin.fingerprints.has(chain.documentSignerFingerprint)) return fail('issuer_not_recognised');
+      if (!keyPin && !pin.fingerprints.has(chain.documentSignerFingerprint)) {
+        // It claims the pinned issuer's key identifier, but the pinned key did not sign it: proven bad.
+        if (pin.publicKeys.length > 0) return fail('ds_certificate_signature_invalid');
+        return fail('issuer_not_recognised');
+      }
+      if (store!.isBlocked(pin.issuerId)) return fail('issuer_blocked');
       if (expectedCountry && pin.country !== expectedCountry) return fail('country_mismatch');
       if (!checkDsTime(ds, at, source, fail, reasons)) return;
-      chain.csca = `pinned issuer ${issuerId}`;
+      chain.csca = `pinned issuer ${pin.issuerId}`;
       chain.outcome = 'pass';
       return;
     }
@@ -472,19 +486,58 @@ function checkChain(
     });
     if (nonCa) return fail('csca_not_ca');
     if (!store || store.empty) return fail('trust_store_empty', 'warning');
-    const country = expectedCountry;
-    if (country && store.countries().has(country)) return fail('issuer_not_recognised');
+    // The document's country decides, never the forger's DS: a document of unknown country (no DG1,
+    // no DG13) on a station that trusts any issuer is red, not "unconfigured" amber.
+    if (!documentCountry) return fail('issuer_not_recognised');
+    if (store.countries().has(documentCountry)) return fail('issuer_not_recognised');
     return fail('csca_not_found', 'warning');
   }
-  chain.csca = issuer.subject;
-  // A block applies to the CSCA's key too, whichever way the DS names it (AKI or none).
-  if (store!.isBlocked(issuerKeyId(issuer))) return fail('issuer_blocked');
-  if (!issuesCertificates(issuer)) return fail('csca_not_ca');
-  if (issuer.country !== expectedCountry) return fail('country_mismatch');
+  // A block applies to the CSCA's key too, whichever way the DS names it (AKI or none), and whichever
+  // id the block was recorded under (the CSCA's key id, or its name id).
+  if (issuers.some((a) => store!.isBlocked(issuerKeyId(a)) || store!.isBlocked(subjectNameId(a.cert))))
+    return fail('issuer_blocked');
+  const outcomes = issuers.map((a) => evaluateAnchor(a, ds, store!, expectedCountry, at, now));
+  const passed = outcomes.find((o) => !o.code);
+  const chosen = passed ?? bestFailure(outcomes);
+  chain.csca = chosen.anchor.subject;
+  if (chosen.code && chosen.stage <= 1) return fail(chosen.code);
+  // The DS's own validity and private-key usage period do not depend on the CSCA certificate.
   if (!checkDsTime(ds, at, source, fail, reasons)) return;
+  reasons.push(...chosen.notes);
+  if (chosen.code) return fail(chosen.code);
+  chain.outcome = 'pass';
+}
+
+interface AnchorOutcome {
+  anchor: TrustAnchor;
+  /** The failure code, undefined when the anchor passes every check. */
+  code?: string;
+  /** How far the checks got (the best failure is the one that got furthest). */
+  stage: number;
+  notes: Reason[];
+}
+
+/** The CSCA-side checks of one certificate of the issuer's key: CA, country, validity, CRLs. */
+function evaluateAnchor(
+  issuer: TrustAnchor,
+  ds: ParsedCertificate,
+  store: TrustStore,
+  expectedCountry: string | undefined,
+  at: Date,
+  now: Date,
+): AnchorOutcome {
+  const notes: Reason[] = [];
+  const out = (code: string | undefined, stage: number): AnchorOutcome => ({
+    anchor: issuer,
+    ...(code ? { code } : {}),
+    stage,
+    notes,
+  });
+  if (!issuesCertificates(issuer)) return out('csca_not_ca', 0);
+  if (issuer.country !== expectedCountry) return out('country_mismatch', 1);
   const cscaTime = within(issuer.cert, at);
-  if (cscaTime !== 'ok') return fail(cscaTime === 'expired' ? 'csca_expired' : 'csca_not_yet_valid');
-  for (const { crl } of store!.crlsFor(issuer.cert)) {
+  if (cscaTime !== 'ok') return out(cscaTime === 'expired' ? 'csca_expired' : 'csca_not_yet_valid', 2);
+  for (const { crl } of store.crlsFor(issuer.cert)) {
     let signed = false;
     try {
       signed = isCrlSignedBy(crl, issuer.cert);
@@ -492,7 +545,7 @@ function checkChain(
       signed = false;
     }
     if (!signed) {
-      reasons.push(
+      notes.push(
         reason(
           'crl_invalid',
           'warning',
@@ -504,7 +557,7 @@ function checkChain(
     }
     const nextUpdate = crl.tbsCertList.nextUpdate?.getTime();
     if (nextUpdate && nextUpdate.getTime() < now.getTime()) {
-      reasons.push(
+      notes.push(
         reason(
           'crl_expired',
           'warning',
@@ -514,9 +567,30 @@ function checkChain(
       );
       continue;
     }
-    if (crlRevokes(crl, ds.cert.tbsCertificate.serialNumber)) return fail('ds_revoked');
+    if (crlRevokes(crl, ds.cert.tbsCertificate.serialNumber)) return out('ds_revoked', 3);
   }
-  chain.outcome = 'pass';
+  return out(undefined, 4);
+}
+
+/** Of failed outcomes, the one that got furthest (a revocation beats an expired link certificate). */
+function bestFailure(outcomes: AnchorOutcome[]): AnchorOutcome {
+  return outcomes.reduce((best, o) => (o.stage > best.stage ? o : best));
+}
+
+/** Whether `ds` is signed under the public key `spki` (an unsupported key or algorithm: no). */
+function signedByKey(ds: ParsedCertificate, spki: Uint8Array): boolean {
+  try {
+    return verifySignature(
+      spki,
+      ds.cert.signatureAlgorithm,
+      ds.cert.tbsCertificateRaw
+        ? new Uint8Array(ds.cert.tbsCertificateRaw)
+        : new Uint8Array(AsnSerializer.serialize(ds.cert.tbsCertificate)),
+      new Uint8Array(ds.cert.signatureValue),
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** The issuerId a DS issued by `csca` carries: the CSCA's SKI, else its subject name hashed. */

@@ -20,7 +20,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { Certificate, CertificateList } from '@peculiar/asn1-x509';
 import type { Reason } from '../cccd/types';
-import { hex } from '../util/bytes';
+import { equalBytes, hex } from '../util/bytes';
 import { berBytes, berChildren, decodeBerExact, expectTag } from './ber';
 import { reason } from './bilingual';
 import { chooseSignerCertificate, parseSignedData, verifyCmsSigner } from './cms';
@@ -65,14 +65,32 @@ export interface TrustAnchor {
   origin: AnchorOrigin;
 }
 
-/** An issuer the chair approved without its CSCA: the document signer certificates it may use. */
+/**
+ * An issuer the chair approved without its CSCA certificate. Preferably by KEY: the issuer's public
+ * key (recovered from the ECDSA signatures of its DS certificates, see ./key-recovery), under which a
+ * DS passes exactly as under a CSCA anchor, so a rotated DS of the same issuer passes with no new
+ * approval and a DS that merely copies the issuer's names and key identifier does not. For issuers
+ * whose key cannot be recovered (RSA), the approved DS certificates themselves.
+ */
 export interface PinnedIssuer {
   /** issuerId as passive authentication reports it (DS authorityKeyIdentifier hex, or 'name:...'). */
   issuerId: string;
-  /** Alpha-2 country. */
+  /** Alpha-2 country of the issuer: the document's country must be this one. */
   country: string;
+  /** The issuer's public key(s) (SubjectPublicKeyInfo DER). */
+  publicKeys?: Uint8Array[];
   /** Approved document signer certificates (DER). */
-  documentSigners: Uint8Array[];
+  documentSigners?: Uint8Array[];
+}
+
+/** A pinned issuer as the store keeps it. */
+export interface PinEntry {
+  issuerId: string;
+  country: string;
+  /** SHA-256 (hex) of the approved DS certificates. */
+  fingerprints: ReadonlySet<string>;
+  /** The pinned issuer keys (SPKI DER). */
+  publicKeys: readonly Uint8Array[];
 }
 
 export interface TrustStoreProblem {
@@ -137,8 +155,12 @@ export class TrustStore {
   private readonly anchorsByName = new Map<string, TrustAnchor[]>();
   private readonly asideBySki = new Map<string, TrustAnchor[]>();
   private readonly asideByName = new Map<string, TrustAnchor[]>();
-  private readonly pins = new Map<string, { country: string; fingerprints: Set<string> }>();
+  private readonly pins = new Map<
+    string,
+    { issuerId: string; country: string; fingerprints: Set<string>; publicKeys: Uint8Array[] }
+  >();
   private readonly blocked = new Set<string>();
+  private readonly blockedKeyList: Uint8Array[] = [];
   private readonly crlsByIssuer = new Map<string, LoadedCrl[]>();
   private countryCache: Set<string> | undefined;
 
@@ -366,27 +388,54 @@ export class TrustStore {
     return [...(this.crlsByIssuer.get(nameKey(issuer.tbsCertificate.subject)) ?? [])];
   }
 
-  /** Approves an issuer without its CSCA: a DS with this issuerId passes only if its DER is listed. */
+  /**
+   * Approves an issuer without its CSCA: a DS signed by one of `publicKeys` passes like under a CSCA
+   * anchor (whatever its issuerId); a DS with this issuerId otherwise passes only if its DER is listed
+   * in `documentSigners`.
+   */
   pinIssuer(p: PinnedIssuer): void {
-    const entry = this.pins.get(p.issuerId) ?? { country: p.country.toUpperCase(), fingerprints: new Set() };
+    const id = issuerKey(p.issuerId);
+    const entry = this.pins.get(id) ?? {
+      issuerId: p.issuerId,
+      country: p.country.toUpperCase(),
+      fingerprints: new Set<string>(),
+      publicKeys: [],
+    };
     entry.country = p.country.toUpperCase();
-    for (const der of p.documentSigners) entry.fingerprints.add(fingerprint(der));
-    this.pins.set(p.issuerId, entry);
+    for (const der of p.documentSigners ?? []) entry.fingerprints.add(fingerprint(der));
+    for (const key of p.publicKeys ?? [])
+      if (!entry.publicKeys.some((k) => equalBytes(k, key))) entry.publicKeys.push(key);
+    this.pins.set(id, entry);
     this.countryCache = undefined;
   }
 
   /** The pinned issuer `issuerId`, if any. */
-  pinnedIssuer(issuerId: string): { country: string; fingerprints: ReadonlySet<string> } | undefined {
-    return this.pins.get(issuerId);
+  pinnedIssuer(issuerId: string): PinEntry | undefined {
+    return this.pins.get(issuerKey(issuerId));
+  }
+
+  /** Every pinned issuer. */
+  pinnedIssuers(): PinEntry[] {
+    return [...this.pins.values()];
   }
 
   /** Blocks an issuer: its documents fail the chain (`issuer_blocked`) even if it chains to a CSCA. */
   blockIssuer(issuerId: string): void {
-    this.blocked.add(issuerId);
+    this.blocked.add(issuerKey(issuerId));
+  }
+
+  /** Blocks an issuer key (SPKI DER): every DS signed under it fails the chain (`issuer_blocked`). */
+  blockKey(spki: Uint8Array): void {
+    if (!this.blockedKeyList.some((k) => equalBytes(k, spki))) this.blockedKeyList.push(spki);
   }
 
   isBlocked(issuerId: string): boolean {
-    return this.blocked.has(issuerId);
+    return this.blocked.has(issuerKey(issuerId));
+  }
+
+  /** The blocked issuer keys (SPKI DER). */
+  blockedKeys(): readonly Uint8Array[] {
+    return this.blockedKeyList;
   }
 
   /** Alpha-2 countries with a trusted CA anchor or a pinned issuer. */
@@ -404,6 +453,11 @@ export class TrustStore {
   get empty(): boolean {
     return this.anchors.length === 0 && this.pins.size === 0;
   }
+}
+
+/** Issuer ids compare without regard to hex case (passive auth reports upper, the registry lower). */
+function issuerKey(issuerId: string): string {
+  return issuerId.trim().toLowerCase();
 }
 
 /** A CA anchor may issue certificates: keyUsage, when present, must include keyCertSign. */

@@ -194,6 +194,11 @@ function nameId(name: Name): string {
   return `name:${createHash('sha256').update(nameDer(name)).digest('hex').slice(0, 40)}`;
 }
 
+/** The name-only issuerId of `cert`'s issuer ('name:' + hash of its issuer DN), AKI or not. */
+export function issuerNameId(cert: Certificate): string {
+  return nameId(cert.tbsCertificate.issuer);
+}
+
 /** The issuerId that certificates issued by `cert` without an authorityKeyIdentifier carry. */
 export function subjectNameId(cert: Certificate): string {
   return nameId(cert.tbsCertificate.subject);

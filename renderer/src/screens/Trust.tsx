@@ -27,14 +27,18 @@ export function TrustScreen({ ctx: _ctx }: { ctx: AppContext }) {
   }, []);
   useEffect(() => void load(), [load]);
 
-  const decide = async (issuer: IssuerDTO, action: 'approve' | 'block' | 'unblock') => {
+  const decide = async (issuer: IssuerDTO, action: 'approve' | 'block' | 'unblock', signers?: string[]) => {
     setError(null);
     setDone(null);
     if (action !== 'unblock' && !window.confirm(t(`trust.confirm.${action}`, { id: short(issuer.issuerId) })))
       return;
     setBusy(issuer.issuerId);
     try {
-      const r = await unwrap(kiosk().trust[action]({ issuerId: issuer.issuerId }));
+      const r = await unwrap(
+        action === 'approve'
+          ? kiosk().trust.approve({ issuerId: issuer.issuerId, ...(signers ? { signers } : {}) })
+          : kiosk().trust[action]({ issuerId: issuer.issuerId }),
+      );
       setDone(t(`trust.done.${r.status}`, { id: short(r.issuerId) }));
       await load();
     } catch (e) {
@@ -97,7 +101,37 @@ export function TrustScreen({ ctx: _ctx }: { ctx: AppContext }) {
                   )}
                   {i.status === 'approved' && (
                     <div className="muted small">
-                      {t('trust.pinned', { n: i.approvedSigners, total: i.documentSigners })}
+                      {t(i.pinnedKeys.length ? 'trust.pinnedKey' : 'trust.pinned', {
+                        n: i.approvedSigners,
+                        total: i.documentSigners,
+                      })}
+                    </div>
+                  )}
+                  {i.conflict && (
+                    <div className="small issuer-conflict" data-testid="issuer-conflict">
+                      <strong>{t('trust.conflict', { n: i.conflict.length })}</strong>
+                      <ul>
+                        {i.conflict.map((g) => (
+                          <li key={g.signers[0]}>
+                            {t('trust.conflictGroup', {
+                              country: g.country ?? '??',
+                              cards: g.cards,
+                              dn: g.issuerDn,
+                            })}{' '}
+                            <span className="mono">{g.signers.map((f) => f.slice(0, 12)).join(', ')}</span>{' '}
+                            {i.status !== 'blocked' && (
+                              <button
+                                className="btn btn-small"
+                                disabled={busy === i.issuerId}
+                                onClick={() => void decide(i, 'approve', g.signers)}
+                                data-testid="issuer-approve-group"
+                              >
+                                {t('trust.approveGroup')}
+                              </button>
+                            )}
+                          </li>
+                        ))}
+                      </ul>
                     </div>
                   )}
                 </td>
@@ -105,7 +139,7 @@ export function TrustScreen({ ctx: _ctx }: { ctx: AppContext }) {
                 <td className="nowrap">{formatDateTime(i.firstSeen)}</td>
                 <td className="nowrap">{formatDateTime(i.lastSeen)}</td>
                 <td className="nowrap">
-                  {i.status !== 'approved' && (
+                  {i.status !== 'approved' && !i.conflict && (
                     <button
                       className="btn btn-small btn-primary"
                       disabled={busy === i.issuerId}
