@@ -28,7 +28,7 @@ import { notCheckedAuthenticity } from '../../native/cccd/types';
 import { parseCccdQr } from '../../native/cccd/qr';
 import { ChipCheckin, flowError, type ChipCheckinEvent, type FlowError } from '../core/chip-checkin';
 import { createSoftCard, type SoftCardFault } from '../../native/softcard/soft-card';
-import { TrustFolderCountries, loadStationTrustStore } from '../core/trust-folder';
+import { StationTrustStore, TrustFolderCountries, loadStationTrustStore } from '../core/trust-folder';
 import {
   channels,
   isChannelName,
@@ -149,6 +149,7 @@ export class KioskApi {
       registry: this.services.trust,
       trustCountries: () => trustCountries.get(),
     });
+    const stationTrust = new StationTrustStore(options.trustStoreDir, this.services.trust);
     this.checkin = new ChipCheckin({
       checks: this.checks,
       session: () => this.targetClient()?.state.activeSession ?? null,
@@ -157,7 +158,8 @@ export class KioskApi {
         return this.actor({ clientId: t?.clientId ?? '' });
       },
       trustStoreDir: options.trustStoreDir,
-      loadTrustStore: () => loadStationTrustStore(options.trustStoreDir, this.services.trust),
+      // Parsed once; built again when a trust file or a chair's decision changes.
+      loadTrustStore: () => stationTrust.get(),
       log: (line) => this.logger.info('checkin', { line }),
       ...options.readers?.flowTimings,
     });

@@ -457,15 +457,16 @@ export async function checkWithReader(
     throw notInState(session, 'open');
   }
   const { ChipCheckin } = await import('../core/chip-checkin');
-  const { loadStationTrustStore } = await import('../core/trust-folder');
+  const { StationTrustStore } = await import('../core/trust-folder');
   const trustDir = opts.csca ? path.resolve(opts.csca) : await defaultTrustDir();
+  const stationTrust = new StationTrustStore(trustDir, s.trust);
   const json = g.json ?? false;
   const flow = new ChipCheckin({
     checks: s.checks,
     session: session.code,
     actor,
     // The folder plus the chair's pinned and blocked issuers, at every card.
-    loadTrustStore: () => loadStationTrustStore(trustDir, s.trust),
+    loadTrustStore: () => stationTrust.get(),
     accessTtlMs: timeoutMs,
     // The CLI gets all its access data up front: a refused key ends the wait.
     waitForAccessMs: 0,

@@ -81,6 +81,20 @@ export function listTrustFiles(folder: string, depth = 0): string[] {
  * Countries with a trusted CA anchor in the trust folder, recomputed only when the folder's files
  * change (names, sizes, modification times).
  */
+/** What identifies the folder's content cheaply: every trust file's path, size and modification time. */
+export function trustFolderSignature(dir: string): string {
+  return listTrustFiles(dir)
+    .map((f) => {
+      try {
+        const st = fs.statSync(f);
+        return `${f}:${st.size}:${st.mtimeMs}`;
+      } catch {
+        return f;
+      }
+    })
+    .join('|');
+}
+
 export class TrustFolderCountries {
   private signature = '';
   private countries = new Set<string>();
@@ -88,17 +102,7 @@ export class TrustFolderCountries {
   constructor(private readonly dir: string) {}
 
   get(): ReadonlySet<string> {
-    const files = listTrustFiles(this.dir);
-    const sig = files
-      .map((f) => {
-        try {
-          const st = fs.statSync(f);
-          return `${f}:${st.size}:${st.mtimeMs}`;
-        } catch {
-          return f;
-        }
-      })
-      .join('|');
+    const sig = trustFolderSignature(this.dir);
     if (sig !== this.signature) {
       this.countries = anchorCountries(loadTrustFolderSync(this.dir));
       this.signature = sig;
@@ -385,8 +389,7 @@ export function masterListCertificates(bytes: Uint8Array): Uint8Array[] {
 
 /**
  * The trust store a chip read should use on this station: the trust folder, with the chair's approved
- * issuers pinned and blocked issuers blocked (TrustRegistry.applyTo). Loaded at every card so that
- * imports and decisions apply at once.
+ * issuers pinned and blocked issuers blocked (TrustRegistry.applyTo).
  */
 export async function loadStationTrustStore(
   trustDir: string,
@@ -395,4 +398,33 @@ export async function loadStationTrustStore(
   const { loadTrustStore } = await import('../../native/icao/trust-store');
   const store = await loadTrustStore(trustDir);
   return registry ? registry.applyTo(store) : store;
+}
+
+/**
+ * The station trust store, parsed and verified once (master lists of hundreds of CSCAs included) and
+ * built again only when a trust file changes (path, size, modification time) or the chair's decisions
+ * change (`registry.generation()`), so imports and decisions still apply at the next card.
+ */
+export class StationTrustStore {
+  private key: string | undefined;
+  private store: Promise<TrustStore> | undefined;
+
+  constructor(
+    private readonly trustDir: string,
+    private readonly registry?: { applyTo(store: TrustStore): TrustStore; generation(): string },
+  ) {}
+
+  get(): Promise<TrustStore> {
+    const key = `${trustFolderSignature(this.trustDir)}#${this.registry?.generation() ?? ''}`;
+    if (key !== this.key || !this.store) {
+      this.key = key;
+      const loading = loadStationTrustStore(this.trustDir, this.registry);
+      // A failed load is not kept: the next card tries again.
+      loading.catch(() => {
+        if (this.store === loading) this.key = undefined;
+      });
+      this.store = loading;
+    }
+    return this.store;
+  }
 }

@@ -582,6 +582,22 @@ export class TrustRegistry {
    * will use). A store without the contract's pinIssuer/blockIssuer (older native code) is left as
    * it is: the verification policy applies the registry itself (see trustFor).
    */
+  /**
+   * Changes whenever a decision changes what applyTo gives (approve, block, unblock, pins), so a cached
+   * station trust store is built again; sightings do not change it.
+   */
+  generation(): string {
+    const row = this.db
+      .prepare(
+        `SELECT
+           (SELECT group_concat(issuer_id || ':' || status || ':' || coalesce(status_at, '') || ':' || coalesce(pin_country, ''), ',')
+              FROM trust_issuers WHERE status != 'seen' OR status_at IS NOT NULL) AS decisions,
+           (SELECT count(*) || ':' || coalesce(max(rowid), 0) FROM trust_issuer_pins) AS pins`,
+      )
+      .get() as { decisions: string | null; pins: string };
+    return `${row.decisions ?? ''}/${row.pins}`;
+  }
+
   applyTo(store: TrustStore): TrustStore {
     const s = store as TrustStore & PinnableStore;
     for (const r of this.rows()) {

@@ -38,20 +38,32 @@ describe('forger: Active Authentication without the key', () => {
 
   it('replaying a genuine AA answer recorded for another challenge is altered_or_forged', async () => {
     const recorded = await built.signChallenge!(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]));
-    const r = await readChip(clone(async () => recorded), { can: built.can }, { trustStore: store() });
+    const r = await readChip(
+      clone(async () => recorded),
+      { can: built.can },
+      { trustStore: store() },
+    );
     expect(r.activeAuth.outcome).toBe('fail');
     expect(r.authenticity.verdict).toBe('altered_or_forged');
   });
 
   it('an empty AA answer (9000, no data) is altered_or_forged', async () => {
-    const r = await readChip(clone(async () => new Uint8Array(0)), { can: built.can }, { trustStore: store() });
+    const r = await readChip(
+      clone(async () => new Uint8Array(0)),
+      { can: built.can },
+      { trustStore: store() },
+    );
     expect(r.authenticity.verdict).toBe('altered_or_forged');
   });
 
   it('an AA answer of the modulus size made of 0x00 / 0x01 bytes is altered_or_forged', async () => {
     const one = new Uint8Array(128);
     one[127] = 1;
-    const r = await readChip(clone(async () => one), { can: built.can }, { trustStore: store() });
+    const r = await readChip(
+      clone(async () => one),
+      { can: built.can },
+      { trustStore: store() },
+    );
     expect(r.authenticity.verdict).toBe('altered_or_forged');
   });
 });

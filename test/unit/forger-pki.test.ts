@@ -19,7 +19,13 @@ function trusting(...ders: Uint8Array[]): TrustStore {
 }
 
 function verdictOf(sod: Uint8Array, store: TrustStore, extra: Partial<PassiveAuthInput> = {}) {
-  const passive = passiveAuthentication({ sod, dataGroups: groups, issuingState: 'VNM', trustStore: store, ...extra });
+  const passive = passiveAuthentication({
+    sod,
+    dataGroups: groups,
+    issuingState: 'VNM',
+    trustStore: store,
+    ...extra,
+  });
   const report = assessAuthenticity({ passive, stored: true });
   return { passive, report, codes: report.reasons.map((r) => r.code) };
 }
