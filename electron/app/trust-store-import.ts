@@ -2,10 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Bilingual } from '../shared/ipc-contract';
 import { KioskError } from '../core/errors';
-import { importTrustBytes, loadTrustFolderSync, type TrustFileImport } from '../core/trust-folder';
+import {
+  TRUST_EXTENSIONS,
+  importTrustBytes,
+  listTrustFiles,
+  loadTrustFolderSync,
+  type TrustFileImport,
+} from '../core/trust-folder';
 
 /** Extensions the trust store reads (native/icao/trust-store.ts). */
-export const TRUST_EXTENSIONS = new Set(['.pem', '.cer', '.crt', '.der', '.ml', '.crl']);
+export { TRUST_EXTENSIONS };
 
 export interface TrustImportResult {
   imported: number;
@@ -25,22 +31,6 @@ export function countTrustFiles(dir: string): number {
   } catch {
     return 0;
   }
-}
-
-function listFiles(folder: string, depth = 0): string[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(folder, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = path.join(folder, e.name);
-    if (e.isDirectory() && depth < 4) out.push(...listFiles(p, depth + 1));
-    else if (e.isFile() && TRUST_EXTENSIONS.has(path.extname(e.name).toLowerCase())) out.push(p);
-  }
-  return out;
 }
 
 /**
@@ -71,7 +61,7 @@ export function importTrustFolder(source: string, trustDir: string): TrustImport
     };
   }
   fs.mkdirSync(trustDir, { recursive: true });
-  const all = listFiles(source);
+  const all = listTrustFiles(source);
   const isList = (f: string) => path.extname(f).toLowerCase() === '.ml';
   const trusted = loadTrustFolderSync(trustDir);
   for (const file of [...all.filter((f) => !isList(f)), ...all.filter(isList)]) {

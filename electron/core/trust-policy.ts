@@ -9,13 +9,11 @@
  * pass them, `observeIssuer` takes them from EF.SOD itself: the DS certificate is in the SOD (a public
  * certificate, never personal data). Nothing here reads or returns personal data.
  */
-import { createHash } from 'node:crypto';
 import countries from 'i18n-iso-countries';
 import { parseSod } from '../../native/icao/sod';
 import {
-  authorityKeyIdentifier,
+  issuerIdOf as certificateIssuerId,
   fingerprint,
-  nameDer,
   nameToString,
   parseCertificate,
 } from '../../native/icao/x509';
@@ -70,18 +68,10 @@ export function alpha2(code: string | undefined): string | undefined {
   return undefined;
 }
 
-function hex(b: Uint8Array): string {
-  return Buffer.from(b).toString('hex');
-}
-
 /** The issuer id of a DS certificate (DER), as the contract defines it. */
 export function issuerIdOf(dsDer: Uint8Array): string {
-  const { cert } = parseCertificate(dsDer);
-  const aki = authorityKeyIdentifier(cert);
-  if (aki && aki.length > 0) return hex(aki);
-  return (
-    'name:' + createHash('sha256').update(nameDer(cert.tbsCertificate.issuer)).digest('hex').slice(0, 40)
-  );
+  // One definition with passive authentication's, so the registry and the chain name issuers alike.
+  return certificateIssuerId(parseCertificate(dsDer).cert);
 }
 
 /** Country (C) attribute of a name, upper case. */

@@ -7,7 +7,7 @@
  *
  * It never reads past the input, bounds the nesting depth, and throws TlvError on anything malformed.
  */
-import { TlvError } from './tlv';
+import { TlvError, readTag } from './tlv';
 
 /** One element: tag, class/constructed bits, where it and its value lie in `buf`. */
 export interface BerNode {
@@ -29,28 +29,10 @@ export interface BerNode {
 
 const MAX_DEPTH = 48;
 
-function readTagAt(buf: Uint8Array, offset: number): { tag: number; constructed: boolean; next: number } {
-  if (offset >= buf.length) throw new TlvError('truncated tag');
-  const first = buf[offset]!;
-  let tag = first;
-  let pos = offset + 1;
-  if ((first & 0x1f) === 0x1f) {
-    let count = 0;
-    for (;;) {
-      if (pos >= buf.length) throw new TlvError('truncated multi-byte tag');
-      const b = buf[pos++]!;
-      tag = tag * 256 + b;
-      if (++count > 3) throw new TlvError('tag longer than 4 bytes');
-      if ((b & 0x80) === 0) break;
-    }
-  }
-  return { tag, constructed: (first & 0x20) !== 0, next: pos };
-}
-
 /** Decodes the element at `offset` of `buf`, reading no further than `limit`. */
 export function decodeBer(buf: Uint8Array, offset = 0, limit = buf.length, depth = 0): BerNode {
   if (depth > MAX_DEPTH) throw new TlvError('nesting too deep');
-  const { tag, constructed, next } = readTagAt(buf, offset);
+  const { tag, constructed, next } = readTag(buf, offset);
   if (next >= limit) throw new TlvError('truncated length');
   const first = buf[next]!;
   if (first === 0x80) {

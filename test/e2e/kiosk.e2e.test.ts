@@ -502,15 +502,14 @@ inChromiumWithPty(CHIP_GROUP, () => {
     await p2.getByTestId('verdict-dismiss').click();
   });
 
-  it('cloned chip: the signature is valid but the chip does not prove itself: not accepted as genuine', async () => {
+  it('cloned chip: the signature is valid but the chip does not prove itself: rejected as forged', async () => {
     await wedgeScan(p2, cards.clone.qrText);
     await p2.getByTestId('awaiting-chip').waitFor();
     insert(cards.clone);
     await chipVerdict().waitFor({ timeout: 20_000 });
     await expect(chipVerdict().getAttribute('data-outcome')).resolves.toBe('rejected');
-    await expect(p2.getByTestId('verdict-authenticity').textContent()).resolves.toContain(
-      'chip chưa chứng minh không phải bản sao',
-    );
+    // Issue 9: the SOD announces AA and CA, so a chip that fails them is a clone: altered or forged.
+    await expect(p2.getByTestId('verdict-authenticity').textContent()).resolves.toContain('giả mạo');
     await expect(p2.getByTestId('verdict-subtitle').textContent()).resolves.toBe(
       'Đúng người trong danh sách, nhưng thẻ không qua kiểm tra',
     );

@@ -57,7 +57,7 @@ describe('a genuine chain', () => {
       csca: 'C=VN, O=CCCD Kiosk Test PKI, CN=CCCD Kiosk Test CSCA',
       issuerCountry: 'VN',
       documentCountry: 'VN',
-      issuerId: hex(skiOf(pki.csca)!),
+      issuerId: hex(skiOf(pki.csca)!).toLowerCase(),
       documentSignerFingerprint: fingerprint(pki.ds.der),
       checkedAt: SIGNED,
       checkedAtSource: 'signing_time',
