@@ -36,8 +36,14 @@ interface FontkitRun {
   glyphs: FontkitGlyph[];
   positions: FontkitPosition[];
 }
+interface FontkitSubset {
+  includeGlyph(id: number): number;
+  /** Glyph ids included so far (the missing glyph, 0, first). */
+  glyphs?: number[];
+}
 interface FontkitFont {
   layout(text: string, features?: undefined, script?: string): FontkitRun;
+  createSubset?(): FontkitSubset;
   unitsPerEm: number;
 }
 /** The parts of pdfkit's EmbeddedFont (pdfkit 0.17) used here. */
@@ -46,7 +52,7 @@ interface EmbeddedFontInternal {
   font: FontkitFont;
   scale: number;
   ascender: number;
-  subset: { includeGlyph(id: number): number };
+  subset: FontkitSubset;
   widths: number[];
   unicode: number[][];
   ref(): unknown;
@@ -69,6 +75,18 @@ export interface Shaped {
 
 /** PDF number formatting, as pdfkit's PDFObject.number. */
 const num = (n: number): number => Math.round(n * 1e6) / 1e6;
+
+const numTexts = new Map<number, string>();
+/** num() as text, remembered: the moves between lines of a table repeat row after row. */
+function numText(n: number): string {
+  let t = numTexts.get(n);
+  if (t === undefined) {
+    if (numTexts.size >= 10_000) numTexts.clear();
+    t = String(num(n));
+    numTexts.set(n, t);
+  }
+  return t;
+}
 
 const LATIN = /\p{Script=Latin}/u;
 
@@ -251,6 +269,7 @@ export class PdfTextFont {
 
   /** Width of `text` at `size`, as pdfkit's widthOfString(). */
   widthOf(text: string, size: number): number {
+    if (text.indexOf(' ') < 0 && text.indexOf('\t') < 0) return (this.shaper.word(text).width * size) / 1000;
     let w = 0;
     for (const c of chunks(text)) w += this.shaper.word(c).width;
     return (w * size) / 1000;
@@ -319,7 +338,7 @@ export class PdfTextFont {
       return this.offsetLineOps(this.glyphsOf(text), x, y, size);
     }
     const move = pen.at
-      ? `${num(x - pen.at.x)} ${num(pen.at.y - y)} Td\n`
+      ? `${numText(x - pen.at.x)} ${numText(pen.at.y - y)} Td\n`
       : `1 0 0 -1 ${num(x)} ${num(y)} Tm\n`;
     pen.at = { x, y };
     return move + show;
@@ -389,6 +408,8 @@ function isEmbeddedFont(f: unknown): f is EmbeddedFontInternal {
   );
 }
 
+const fontkitFonts = new Map<string, FontkitFont>();
+
 /**
  * The document's current font (after `doc.font(name)`) for fast lines, sharing the shaping cache
  * of `cacheKey` (the font file) across documents; undefined when pdfkit's internals differ from
@@ -397,6 +418,15 @@ function isEmbeddedFont(f: unknown): f is EmbeddedFontInternal {
 export function pdfTextFont(doc: PDFKit.PDFDocument, cacheKey: string): PdfTextFont | undefined {
   const f = (doc as unknown as { _font?: unknown })._font;
   if (!isEmbeddedFont(f)) return undefined;
+  // pdfkit parses the font file anew for every document, and fontkit then decodes its GSUB/GPOS
+  // tables again on the first text: a document whose font is still unused takes the first
+  // document's parsed font instead (the same file: the same glyphs, metrics and subsetting).
+  const parsed = fontkitFonts.get(cacheKey);
+  if (!parsed) fontkitFonts.set(cacheKey, f.font);
+  else if (parsed !== f.font && parsed.createSubset && f.subset.glyphs?.length === 1) {
+    f.font = parsed;
+    f.subset = parsed.createSubset();
+  }
   let shaper = shapers.get(cacheKey);
   if (!shaper) {
     shaper = new GlyphShaper(f.font, f.scale);

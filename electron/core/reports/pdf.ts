@@ -11,6 +11,7 @@
  * 10 000 rows, so rows are measured and laid out here; text shaping, wrapping and font
  * embedding stay pdfkit's.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import {
@@ -39,6 +40,16 @@ export function reportFontPaths(): Record<FontName, string> {
     bold: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
     mono: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf'),
   };
+}
+
+let fontData: Record<FontName, Buffer> | undefined;
+/** The font files' bytes, read once per process rather than by pdfkit for every document. */
+function reportFontData(): Record<FontName, Buffer> {
+  if (!fontData) {
+    const p = reportFontPaths();
+    fontData = { sans: readFileSync(p.sans), bold: readFileSync(p.bold), mono: readFileSync(p.mono) };
+  }
+  return fontData;
 }
 
 // A4 portrait, in points.
@@ -157,15 +168,12 @@ class Layout {
 
   /** Width of one word at BODY_SIZE, measured by pdfkit once and then cached. */
   private wordWidth(font: FontName, word: string): number {
+    if (this.fast) return this.fast[font].widthOf(word, BODY_SIZE);
     const cache = this.wordWidths[font];
     let w = cache.get(word);
     if (w === undefined) {
-      if (this.fast) {
-        w = this.fast[font].widthOf(word, BODY_SIZE);
-      } else {
-        this.font(font);
-        w = this.doc.widthOfString(word);
-      }
+      this.font(font);
+      w = this.doc.widthOfString(word);
       cache.set(word, w);
     }
     return w;
@@ -173,6 +181,11 @@ class Layout {
 
   /** Splits `text` into lines no wider than `width` (words longer than a line are cut). */
   wrap(text: string, font: FontName, width: number): Array<{ text: string; width: number }> {
+    if (text.indexOf(' ') < 0) {
+      // One word (most cells): no splitting unless it is wider than the cell.
+      const w = text ? this.wordWidth(font, text) : 0;
+      if (w <= width) return [{ text, width: w }];
+    }
     const out: Array<{ text: string; width: number }> = [];
     const space = this.spaceWidth[font];
     let line = '';
@@ -824,9 +837,10 @@ export async function renderReportPdf(model: ReportModel, opts: PdfWriteOptions 
   });
 
   const fonts = reportFontPaths();
-  doc.registerFont('sans', fonts.sans);
-  doc.registerFont('bold', fonts.bold);
-  doc.registerFont('mono', fonts.mono);
+  const data = reportFontData();
+  doc.registerFont('sans', data.sans);
+  doc.registerFont('bold', data.bold);
+  doc.registerFont('mono', data.mono);
 
   const lay = new Layout(doc, fonts, opts.fastText ?? true);
   drawHeader(lay, model, L);
