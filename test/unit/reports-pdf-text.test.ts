@@ -7,13 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import PDFDocument from 'pdfkit';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pdfPages, readPdf } from '../support/pdf-text';
 import { needsPart } from '../support/system-parts';
 import { renderReportPdf, reportFontPaths } from '../../electron/core/reports/pdf';
-import { chunks, pdfTextFont } from '../../electron/core/reports/pdf-text';
+import { chunks, createShaper } from '../../electron/core/reports/pdf-text';
 import {
   AUTHENTICITY_VERDICTS,
   IDENTITY_VERDICTS,
@@ -73,13 +72,10 @@ describe('fast text: composed word shapes', () => {
       }
     }
     expect(words.size).toBeGreaterThan(1000);
-    const doc = new PDFDocument({ autoFirstPage: false });
     const files = reportFontPaths();
     for (const name of ['sans', 'bold', 'mono'] as const) {
-      doc.registerFont(name, files[name]);
-      doc.font(name);
-      // A cache key of its own: a fresh shaper, not one warmed by other tests.
-      const shaper = pdfTextFont(doc, `test:${name}`)!.shaper;
+      // A fresh shaper, not one warmed by other tests.
+      const shaper = createShaper(files[name]);
       for (const w of words) {
         expect(shaper.word(w), `${name}: ${JSON.stringify(w)}`).toEqual(shaper.shapeWhole(w));
       }
@@ -110,6 +106,20 @@ describe('fast text: the report against pdfkit text()', () => {
     expect(a.fonts).toEqual(b.fonts);
     // Smaller: one content write per page of table rows instead of eight operators per cell.
     expect(readFileSync(fast).length).toBeLessThan(readFileSync(slow).length);
+  });
+
+  it('a report is the same bytes whatever this process printed before (no state leaks between documents)', async () => {
+    // Other reports first: other glyphs in other orders, composite Vietnamese letters included.
+    await renderReportPdf(buildReportModel({ candidates: 5, flagged: 2 }));
+    await renderReportPdf(buildReportModel({ candidates: 40, flagged: 6 }), { lang: 'en' });
+    const one = buildReportModel({ candidates: 1, flagged: 0, withIntegrity: false });
+    const first = await renderReportPdf(one);
+    await renderReportPdf(buildReportModel({ candidates: 7, flagged: 1 }));
+    const again = await renderReportPdf(one);
+    const file = path.join(dir, 'one-again.pdf');
+    writeFileSync(file, again);
+    expect((await pdfPages(file)).join('\n')).toContain('Không có thông tin toàn vẹn nhật ký.');
+    expect(again.equals(first)).toBe(true);
   });
 
   const poppler = needsPart('poppler', 'PDF pages rasterised with pdftoppm');

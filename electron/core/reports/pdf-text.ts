@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
 /**
  * Fast single-line text for the PDF report's tables: what pdfkit's `text(s, x, y, { lineBreak: false })`
  * draws, glyph for glyph, at a fraction of the cost.
@@ -38,12 +41,9 @@ interface FontkitRun {
 }
 interface FontkitSubset {
   includeGlyph(id: number): number;
-  /** Glyph ids included so far (the missing glyph, 0, first). */
-  glyphs?: number[];
 }
 interface FontkitFont {
   layout(text: string, features?: undefined, script?: string): FontkitRun;
-  createSubset?(): FontkitSubset;
   unitsPerEm: number;
 }
 /** The parts of pdfkit's EmbeddedFont (pdfkit 0.17) used here. */
@@ -226,7 +226,7 @@ export function chunks(text: string): string[] {
   return out;
 }
 
-const shapers = new Map<FontkitFont | string, GlyphShaper>();
+const shapers = new Map<string, GlyphShaper>();
 
 /**
  * Where the text line matrix stands inside a BT/ET block (page space, y down), so the next line
@@ -408,29 +408,35 @@ function isEmbeddedFont(f: unknown): f is EmbeddedFontInternal {
   );
 }
 
-const fontkitFonts = new Map<string, FontkitFont>();
+// fontkit as pdfkit itself loads it (a dependency of pdfkit's, not of ours).
+const requireFontkit = (): { create(data: Buffer): FontkitFont } =>
+  createRequire(createRequire(import.meta.url).resolve('pdfkit'))('fontkit') as {
+    create(data: Buffer): FontkitFont;
+  };
 
 /**
- * The document's current font (after `doc.font(name)`) for fast lines, sharing the shaping cache
- * of `cacheKey` (the font file) across documents; undefined when pdfkit's internals differ from
- * what this file knows.
+ * A new shaper for a font file, on a fontkit font of its own. Not the documents' fonts: pdfkit
+ * parses the file anew for every document, and fontkit's subsetter patches composite glyphs
+ * (Vietnamese letters with two marks) in place in the font's bytes when a document ends, so a
+ * font object or buffer shared between documents would give later documents broken glyphs.
  */
-export function pdfTextFont(doc: PDFKit.PDFDocument, cacheKey: string): PdfTextFont | undefined {
+export function createShaper(fontFile: string): GlyphShaper {
+  const font = requireFontkit().create(readFileSync(fontFile));
+  return new GlyphShaper(font, 1000 / font.unitsPerEm);
+}
+
+/**
+ * The document's current font (after `doc.font(name)`, registered from `fontFile`) for fast
+ * lines, with the process-wide shaping cache of that file; undefined when pdfkit's internals
+ * differ from what this file knows.
+ */
+export function pdfTextFont(doc: PDFKit.PDFDocument, fontFile: string): PdfTextFont | undefined {
   const f = (doc as unknown as { _font?: unknown })._font;
   if (!isEmbeddedFont(f)) return undefined;
-  // pdfkit parses the font file anew for every document, and fontkit then decodes its GSUB/GPOS
-  // tables again on the first text: a document whose font is still unused takes the first
-  // document's parsed font instead (the same file: the same glyphs, metrics and subsetting).
-  const parsed = fontkitFonts.get(cacheKey);
-  if (!parsed) fontkitFonts.set(cacheKey, f.font);
-  else if (parsed !== f.font && parsed.createSubset && f.subset.glyphs?.length === 1) {
-    f.font = parsed;
-    f.subset = parsed.createSubset();
-  }
-  let shaper = shapers.get(cacheKey);
+  let shaper = shapers.get(fontFile);
   if (!shaper) {
-    shaper = new GlyphShaper(f.font, f.scale);
-    shapers.set(cacheKey, shaper);
+    shaper = createShaper(fontFile);
+    shapers.set(fontFile, shaper);
   }
   return new PdfTextFont(f, shaper);
 }

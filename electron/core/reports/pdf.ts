@@ -11,7 +11,6 @@
  * 10 000 rows, so rows are measured and laid out here; text shaping, wrapping and font
  * embedding stay pdfkit's.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import {
@@ -31,25 +30,16 @@ import type { AuthenticityVerdict, IdentityVerdict, ReportModel, ReportWriteOpti
 type Doc = PDFKit.PDFDocument;
 type FontName = 'sans' | 'bold' | 'mono';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: electron-vite's ESM output declares its own `require` shim in the same chunk.
+const requireHere = createRequire(import.meta.url);
 
 /** Absolute paths of the embedded fonts (package `dejavu-fonts-ttf`). */
 export function reportFontPaths(): Record<FontName, string> {
   return {
-    sans: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
-    bold: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
-    mono: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf'),
+    sans: requireHere.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
+    bold: requireHere.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
+    mono: requireHere.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf'),
   };
-}
-
-let fontData: Record<FontName, Buffer> | undefined;
-/** The font files' bytes, read once per process rather than by pdfkit for every document. */
-function reportFontData(): Record<FontName, Buffer> {
-  if (!fontData) {
-    const p = reportFontPaths();
-    fontData = { sans: readFileSync(p.sans), bold: readFileSync(p.bold), mono: readFileSync(p.mono) };
-  }
-  return fontData;
 }
 
 // A4 portrait, in points.
@@ -836,11 +826,11 @@ export async function renderReportPdf(model: ReportModel, opts: PdfWriteOptions 
     doc.on('error', reject);
   });
 
+  // By path: pdfkit reads each file for each document (see createShaper() on sharing fonts).
   const fonts = reportFontPaths();
-  const data = reportFontData();
-  doc.registerFont('sans', data.sans);
-  doc.registerFont('bold', data.bold);
-  doc.registerFont('mono', data.mono);
+  doc.registerFont('sans', fonts.sans);
+  doc.registerFont('bold', fonts.bold);
+  doc.registerFont('mono', fonts.mono);
 
   const lay = new Layout(doc, fonts, opts.fastText ?? true);
   drawHeader(lay, model, L);
