@@ -71,6 +71,12 @@ export interface ShapedGlyph {
 export interface Shaped {
   glyphs: ShapedGlyph[];
   width: number;
+  /**
+   * The show operator of this word as a whole line, and the serial of the document font it was
+   * encoded for (subset ids differ between documents; a number, so no document stays referenced):
+   * most cells are one word, often unique (numbers), and remembering it here costs no map entry.
+   */
+  show?: { owner: number; op: string | null };
 }
 
 /** PDF number formatting, as pdfkit's PDFObject.number. */
@@ -244,6 +250,8 @@ export class PdfTextFont {
    * as a PDF literal-string body: half the bytes of pdfkit's hex strings for the deflater.
    */
   private readonly codeOf = new Map<number, string>();
+  private static serials = 0;
+  private readonly serial = ++PdfTextFont.serials;
   /** The show operator of each line drawn so far (null: the line has positioned glyphs). */
   private readonly lines = new Map<string, string | null>();
 
@@ -319,6 +327,12 @@ export class PdfTextFont {
     return parts === 0 ? `(${run}) Tj\n` : `[${out}(${run})] TJ\n`;
   }
 
+  /** showOp() of a line's glyphs; null when some glyph is offset (marks), '' for no glyphs. */
+  private showOf(glyphs: ShapedGlyph[]): string | null {
+    if (glyphs.some((g) => g.xOffset || g.yOffset)) return null;
+    return glyphs.length ? this.showOp(glyphs) : '';
+  }
+
   /**
    * The operators that draw `text` on one line, the top of its glyph box at pdfkit's baseline
    * offset: baseline at (x, y) in the page's y-down space, inside BT/ET with this font selected.
@@ -326,11 +340,21 @@ export class PdfTextFont {
    * instead of its save/cm/BT/Tf/ET/restore around every call.
    */
   lineOps(text: string, x: number, y: number, size: number, pen: TextPen): string {
-    let show = this.lines.get(text);
-    if (show === undefined) {
-      const glyphs = this.glyphsOf(text);
-      show = glyphs.some((g) => g.xOffset || g.yOffset) ? null : glyphs.length ? this.showOp(glyphs) : '';
-      this.lines.set(text, show);
+    let show: string | null | undefined;
+    if (text && text.indexOf(' ') < 0 && text.indexOf('\t') < 0 && text.indexOf('\n') < 0) {
+      // One chunk: remembered on the shaped word itself.
+      const word = this.shaper.word(text);
+      if (word.show?.owner === this.serial) show = word.show.op;
+      else {
+        show = this.showOf(word.glyphs);
+        word.show = { owner: this.serial, op: show };
+      }
+    } else {
+      show = this.lines.get(text);
+      if (show === undefined) {
+        show = this.showOf(this.glyphsOf(text));
+        this.lines.set(text, show);
+      }
     }
     if (show === '') return '';
     if (show === null) {
