@@ -10,7 +10,14 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      lib: { entry: resolve(root, 'electron/main/index.ts'), formats: ['es'] },
+      lib: {
+        entry: {
+          index: resolve(root, 'electron/main/index.ts'),
+          // The report worker thread (electron/core/reports/runner.ts loads it from beside index.js).
+          'report-worker': resolve(root, 'electron/core/reports/worker.ts'),
+        },
+        formats: ['es'],
+      },
     },
   },
   // Preload: sandboxed, so one self-contained CommonJS file with zod bundled in (a sandboxed

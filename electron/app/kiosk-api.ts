@@ -18,6 +18,7 @@ import { CheckService, type CheckRecord } from '../core/check-service';
 import { KioskError } from '../core/errors';
 import type { PurgeResult } from '../core/privacy';
 import { maskIdNumber } from '../core/report-service';
+import { runReportInWorker } from '../core/reports/runner';
 import { readRosterFile, type RosterRow } from '../core/roster-file';
 import { DEMO_CARD_HOLDERS, DEMO_ROSTER_SIZE, seedDemo, type DemoSeedResult } from '../core/demo';
 import { fictionalPerson, qrTextOf } from '../core/fictional-people';
@@ -778,7 +779,15 @@ export class KioskApi {
       });
       if (!file) return { cancelled: true as const };
       const out = path.extname(file).toLowerCase() === `.${req.format}` ? file : `${file}.${req.format}`;
-      await this.services.reports.write(session.code, req.format, out, req.lang);
+      // In a worker thread: the window and the readers stay responsive while a large report is written.
+      await runReportInWorker({
+        dbPath: this.services.dbPath,
+        sessionCode: session.code,
+        format: req.format,
+        out,
+        lang: req.lang,
+        timeZone: this.services.timeZone,
+      });
       const bytes = fs.statSync(out).size;
       this.logger.info('report.exported', { format: req.format, bytes });
       return { cancelled: false as const, path: out, fileName: path.basename(out), bytes };

@@ -362,7 +362,17 @@ program
   .addOption(new Option('--lang <lang>', 'report language').choices(['vi', 'en']).default('vi'))
   .action(
     action(async (s, g, opts: { session: string; format: ReportFormat; out: string; lang: 'vi' | 'en' }) => {
-      const model = await s.reports.write(opts.session, opts.format, opts.out, opts.lang);
+      // The same job as the app's report worker (read-only connection), run in this thread: a
+      // command has no window to keep responsive.
+      const { runReportJob } = await import('../core/reports/job');
+      const model = await runReportJob({
+        dbPath: s.dbPath,
+        sessionCode: opts.session,
+        format: opts.format,
+        out: opts.out,
+        lang: opts.lang,
+        timeZone: s.timeZone,
+      });
       if (g.json) printJson({ out: opts.out, format: opts.format, totals: model.totals });
       else
         line(

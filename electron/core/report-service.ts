@@ -165,8 +165,9 @@ export class ReportService {
     format: ReportFormat,
     out: string,
     lang: ReportLang = 'vi',
+    now = new Date(),
   ): Promise<ReportModel> {
-    const model = this.build(sessionCode, new Date(), lang);
+    const model = this.build(sessionCode, now, lang);
     // The writers pull in exceljs and pdfkit: load them only when a report is written.
     switch (format) {
       case 'csv':

@@ -21,6 +21,7 @@ import {
   formatInstantTime,
 } from './format';
 import { writeFileAtomic } from './io';
+import { pdfTextFont, type PdfTextFont, type TextPen } from './pdf-text';
 import { PDF_SEAL_KEY, pdfSealValue } from '../report-seal';
 import { authenticityVerdictLabel, identityVerdictLabel, reasonText, reportLabels } from './labels';
 import type { ReportLabels } from './labels';
@@ -29,14 +30,15 @@ import type { AuthenticityVerdict, IdentityVerdict, ReportModel, ReportWriteOpti
 type Doc = PDFKit.PDFDocument;
 type FontName = 'sans' | 'bold' | 'mono';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: electron-vite's ESM output declares its own `require` shim in the same chunk.
+const requireHere = createRequire(import.meta.url);
 
 /** Absolute paths of the embedded fonts (package `dejavu-fonts-ttf`). */
 export function reportFontPaths(): Record<FontName, string> {
   return {
-    sans: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
-    bold: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
-    mono: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf'),
+    sans: requireHere.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
+    bold: requireHere.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
+    mono: requireHere.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf'),
   };
 }
 
@@ -108,19 +110,28 @@ class Layout {
   private readonly lineHeight: Record<FontName, number>;
   private readonly wordWidths: Record<FontName, Map<string, number>>;
   private readonly spaceWidth: Record<FontName, number>;
+  /** The fonts for table rows drawn as raw content (pdf-text.ts); undefined: through doc.text(). */
+  private readonly fast: Record<FontName, PdfTextFont> | undefined;
   private currentFont: FontName | undefined;
   private currentSize = BODY_SIZE;
 
-  constructor(readonly doc: Doc) {
+  constructor(
+    readonly doc: Doc,
+    fontPaths: Record<FontName, string>,
+    fastText = true,
+  ) {
     doc.fontSize(BODY_SIZE);
     this.lineHeight = { sans: 0, bold: 0, mono: 0 };
     this.spaceWidth = { sans: 0, bold: 0, mono: 0 };
     this.wordWidths = { sans: new Map(), bold: new Map(), mono: new Map() };
+    const fast: Partial<Record<FontName, PdfTextFont>> = {};
     for (const f of ['sans', 'bold', 'mono'] as const) {
       doc.font(f);
       this.lineHeight[f] = doc.currentLineHeight(true);
-      this.spaceWidth[f] = doc.widthOfString(' ');
+      if (fastText) fast[f] = pdfTextFont(doc, fontPaths[f]);
+      this.spaceWidth[f] = fast[f]?.widthOf(' ', BODY_SIZE) ?? doc.widthOfString(' ');
     }
+    this.fast = fast.sans && fast.bold && fast.mono ? (fast as Record<FontName, PdfTextFont>) : undefined;
     this.currentFont = 'mono';
   }
 
@@ -147,6 +158,7 @@ class Layout {
 
   /** Width of one word at BODY_SIZE, measured by pdfkit once and then cached. */
   private wordWidth(font: FontName, word: string): number {
+    if (this.fast) return this.fast[font].widthOf(word, BODY_SIZE);
     const cache = this.wordWidths[font];
     let w = cache.get(word);
     if (w === undefined) {
@@ -159,6 +171,11 @@ class Layout {
 
   /** Splits `text` into lines no wider than `width` (words longer than a line are cut). */
   wrap(text: string, font: FontName, width: number): Array<{ text: string; width: number }> {
+    if (text.indexOf(' ') < 0) {
+      // One word (most cells): no splitting unless it is wider than the cell.
+      const w = text ? this.wordWidth(font, text) : 0;
+      if (w <= width) return [{ text, width: w }];
+    }
     const out: Array<{ text: string; width: number }> = [];
     const space = this.spaceWidth[font];
     let line = '';
@@ -215,6 +232,10 @@ class Layout {
   }
 
   private drawRow(cols: Column[], row: Row, m: MeasuredRow): void {
+    if (this.fast) {
+      this.drawRowFast(cols, row, m, this.fast);
+      return;
+    }
     const doc = this.doc;
     const width = tableWidth(cols);
     if (row.fill) doc.rect(MARGIN_X, this.y, width, m.height).fill(row.fill);
@@ -241,7 +262,78 @@ class Layout {
     this.y += m.height;
   }
 
+  /**
+   * drawRow() into the open batch (see `batch`): the fill, the rule under the row, then every cell
+   * line in one BT/ET block, each placed exactly where doc.text(..., { lineBreak: false }) puts it
+   * (text matrix flipped to the page's y-down space instead of pdfkit's extra cm per call).
+   */
+  private drawRowFast(cols: Column[], row: Row, m: MeasuredRow, fonts: Record<FontName, PdfTextFont>): void {
+    const b = this.batch!;
+    const width = tableWidth(cols);
+    const bottom = this.y + m.height;
+    let s = '';
+    if (row.fill) {
+      if (b.color !== row.fill) s += `${rgb(row.fill)} rg\n`;
+      b.color = row.fill;
+      s += `${num(MARGIN_X)} ${num(this.y)} ${num(width)} ${num(m.height)} re\nf\n`;
+    }
+    s += `${num(MARGIN_X)} ${num(bottom)} m\n${num(MARGIN_X + width)} ${num(bottom)} l\nS\nBT\n`;
+    const pen: TextPen = { at: undefined };
+    let x = MARGIN_X;
+    for (let i = 0; i < cols.length; i++) {
+      for (const l of m.lines[i] ?? []) {
+        const f = fonts[l.font];
+        if (l.font !== b.font) {
+          f.useOn(b.page);
+          s += `/${f.id} ${num(BODY_SIZE)} Tf\n`;
+          b.font = l.font;
+        }
+        const c = l.color ?? COLOR.text;
+        if (c !== b.color) {
+          s += `${rgb(c)} rg\n`;
+          b.color = c;
+        }
+        const baseline = this.y + CELL_PAD_Y + l.dy + (f.ascender / 1000) * BODY_SIZE;
+        s += f.lineOps(l.text, x + CELL_PAD_X + l.dx, baseline, BODY_SIZE, pen);
+      }
+      x += cols[i]!.width;
+    }
+    b.parts.push(s + 'ET');
+    this.y = bottom;
+  }
+
+  /**
+   * The table rows of the current page, written as one content write when the page's part of the
+   * table ends. In q/Q so pdfkit's idea of the colours, line width and font stays true after it.
+   */
+  private batch:
+    | {
+        page: { fonts: Record<string, unknown> };
+        parts: string[];
+        font: FontName | undefined;
+        color: string | undefined;
+      }
+    | undefined;
+
+  private openBatch(): void {
+    if (!this.fast) return;
+    this.batch = {
+      page: this.doc.page as unknown as { fonts: Record<string, unknown> },
+      parts: [`q\n0.4 w\n${rgb(COLOR.border)} RG`],
+      font: undefined,
+      color: undefined,
+    };
+  }
+
+  private closeBatch(): void {
+    if (!this.batch) return;
+    this.batch.parts.push('Q');
+    this.doc.addContent(this.batch.parts.join('\n'));
+    this.batch = undefined;
+  }
+
   private sliceBorders(cols: Column[], top: number): void {
+    this.closeBatch();
     const doc = this.doc;
     let x = MARGIN_X;
     doc.moveTo(x, top).lineTo(x + tableWidth(cols), top);
@@ -263,6 +355,7 @@ class Layout {
     let sliceTop = -1;
     const startSlice = (): void => {
       sliceTop = this.y;
+      this.openBatch();
       this.drawRow(cols, headerRow, headerM);
     };
     let first = true;
@@ -284,6 +377,49 @@ class Layout {
       startSlice();
     }
     this.sliceBorders(cols, sliceTop);
+  }
+
+  /** Width of `text` in `font` at `size`, as doc.widthOfString(). */
+  widthOf(text: string, font: FontName, size: number): number {
+    if (this.fast) return this.fast[font].widthOf(text, size);
+    this.font(font, size);
+    return this.doc.widthOfString(text);
+  }
+
+  /**
+   * Single lines (no wrapping), each drawn where doc.text(text, x, y, { lineBreak: false }) draws
+   * it; one content write when the fast path is on.
+   */
+  textLines(
+    lines: Array<{ text: string; x: number; y: number; font: FontName; size: number; color: string }>,
+  ): void {
+    const doc = this.doc;
+    if (!this.fast) {
+      for (const l of lines) {
+        this.font(l.font, l.size);
+        doc.fillColor(l.color).text(l.text, l.x, l.y, { lineBreak: false });
+      }
+      return;
+    }
+    const page = doc.page as unknown as { fonts: Record<string, unknown> };
+    const pen: TextPen = { at: undefined };
+    let s = 'q\nBT\n';
+    let font = '';
+    let color = '';
+    for (const l of lines) {
+      const f = this.fast[l.font];
+      if (font !== `${l.font} ${l.size}`) {
+        f.useOn(page);
+        s += `/${f.id} ${num(l.size)} Tf\n`;
+        font = `${l.font} ${l.size}`;
+      }
+      if (color !== l.color) {
+        s += `${rgb(l.color)} rg\n`;
+        color = l.color;
+      }
+      s += f.lineOps(l.text, l.x, l.y + (f.ascender / 1000) * l.size, l.size, pen);
+    }
+    doc.addContent(s + 'ET\nQ');
   }
 
   /** A paragraph across `width` at `x`, wrapped by pdfkit, advancing y. */
@@ -316,6 +452,21 @@ class Layout {
     this.paragraph(text, { font: 'bold', size: 10 });
     this.y += 4;
   }
+}
+
+/** PDF number formatting, as pdfkit's. */
+const num = (n: number): number => Math.round(n * 1e6) / 1e6;
+
+const rgbCache = new Map<string, string>();
+/** A '#rrggbb' colour as three PDF operands (6 decimals: the same 8-bit colour as pdfkit's 16). */
+function rgb(hex: string): string {
+  let s = rgbCache.get(hex);
+  if (s === undefined) {
+    const v = parseInt(hex.slice(1), 16);
+    s = [v >> 16, (v >> 8) & 0xff, v & 0xff].map((p) => num(p / 255)).join(' ');
+    rgbCache.set(hex, s);
+  }
+  return s;
 }
 
 function identityColor(v: IdentityVerdict | undefined): string | undefined {
@@ -610,7 +761,8 @@ function drawSignatures(lay: Layout, model: ReportModel, L: ReportLabels): void 
 }
 
 /** Footer on every page: generation time and session on the left, "Trang X/Y" on the right. */
-function drawFooters(doc: Doc, model: ReportModel, L: ReportLabels): void {
+function drawFooters(lay: Layout, model: ReportModel, L: ReportLabels): void {
+  const doc = lay.doc;
   const range = doc.bufferedPageRange();
   const generated = L.generatedLine(formatInstant(model.generatedAt, model.timeZone), model.timeZone);
   const left = `${generated} - ${L.session} ${model.session.code}`;
@@ -624,16 +776,26 @@ function drawFooters(doc: Doc, model: ReportModel, L: ReportLabels): void {
       .lineTo(MARGIN_X + CONTENT_W, FOOTER_Y - 4)
       .lineWidth(0.4)
       .stroke(COLOR.border);
-    doc.font('sans').fontSize(7).fillColor(COLOR.muted);
-    doc.text(left, MARGIN_X, FOOTER_Y, { lineBreak: false });
     const pageText = L.page(i - range.start + 1, range.count);
-    doc.text(pageText, MARGIN_X + CONTENT_W - doc.widthOfString(pageText), FOOTER_Y, { lineBreak: false });
+    const line = { y: FOOTER_Y, font: 'sans', size: 7, color: COLOR.muted } as const;
+    lay.textLines([
+      { ...line, text: left, x: MARGIN_X },
+      { ...line, text: pageText, x: MARGIN_X + CONTENT_W - lay.widthOf(pageText, 'sans', 7) },
+    ]);
     doc.page.margins.bottom = savedBottom;
   }
 }
 
+export interface PdfWriteOptions extends ReportWriteOptions {
+  /**
+   * Table rows through pdf-text.ts (default) or through pdfkit's text(), the slower reference the
+   * tests compare the fast path with.
+   */
+  fastText?: boolean;
+}
+
 /** Renders the report to PDF bytes. */
-export async function renderReportPdf(model: ReportModel, opts: ReportWriteOptions = {}): Promise<Buffer> {
+export async function renderReportPdf(model: ReportModel, opts: PdfWriteOptions = {}): Promise<Buffer> {
   assertTimeZone(model.timeZone);
   const L = reportLabels(opts.lang ?? 'vi');
   const generated = new Date(model.generatedAt);
@@ -664,12 +826,13 @@ export async function renderReportPdf(model: ReportModel, opts: ReportWriteOptio
     doc.on('error', reject);
   });
 
+  // By path: pdfkit reads each file for each document (see createShaper() on sharing fonts).
   const fonts = reportFontPaths();
   doc.registerFont('sans', fonts.sans);
   doc.registerFont('bold', fonts.bold);
   doc.registerFont('mono', fonts.mono);
 
-  const lay = new Layout(doc);
+  const lay = new Layout(doc, fonts, opts.fastText ?? true);
   drawHeader(lay, model, L);
 
   const c = L.columns;
@@ -726,7 +889,7 @@ export async function renderReportPdf(model: ReportModel, opts: ReportWriteOptio
   drawTotals(lay, model, L);
   drawIntegrity(lay, model, L);
   drawSignatures(lay, model, L);
-  drawFooters(doc, model, L);
+  drawFooters(lay, model, L);
 
   doc.end();
   return finished;
