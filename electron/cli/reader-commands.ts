@@ -35,7 +35,7 @@ interface GlobalOpts {
 const FAULT_HELP =
   'altered-dg1, altered-dg2, altered-dg13, bad-signature, unknown-csca, clone, no-sod, remove-at:N, max-read:N, no-extended, slow:MS; ' +
   'attacks (issue 9): splice-signer-info, withhold-dg14, withhold-dg15, withhold-dg2, aa-not-supported, ca-bare-sw[:SW], ' +
-  'pace-bad-token, own-csca, foreign-csca, ds-no-keyusage, csca-not-ca, dg1-dg13-mismatch; ' +
+  'pace-bad-token, own-csca, spoofed-aki, foreign-csca, ds-no-keyusage, csca-not-ca, dg1-dg13-mismatch; ' +
   'honest interoperability: plain-errors, dg2-no-template';
 
 // ---------------------------------------------------------------------------------------------

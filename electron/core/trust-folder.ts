@@ -81,13 +81,18 @@ export function listTrustFiles(folder: string, depth = 0): string[] {
  * Countries with a trusted CA anchor in the trust folder, recomputed only when the folder's files
  * change (names, sizes, modification times).
  */
-/** What identifies the folder's content cheaply: every trust file's path, size and modification time. */
+/**
+ * What identifies the folder's content cheaply: every trust file's path, size, modification time,
+ * and its inode and status-change time (which no copy tool or `touch` can put back: a file replaced by
+ * one of the same size with its modification time preserved, e.g. `cp -p`, `rsync -t`, an unzip, is
+ * still a change).
+ */
 export function trustFolderSignature(dir: string): string {
   return listTrustFiles(dir)
     .map((f) => {
       try {
         const st = fs.statSync(f);
-        return `${f}:${st.size}:${st.mtimeMs}`;
+        return `${f}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
       } catch {
         return f;
       }

@@ -31,7 +31,8 @@ import { KioskError } from './errors';
 import type { TrustStore } from '../../native/icao/trust-store';
 import { recoverIssuerKeys, spkiHex } from '../../native/icao/key-recovery';
 import { verifySignature } from '../../native/icao/signature';
-import { issuerNameId, parseCertificate } from '../../native/icao/x509';
+import type { Certificate } from '@peculiar/asn1-x509';
+import { issuerNameId, isSignedBy, parseCertificate, subjectNameId } from '../../native/icao/x509';
 import type { IssuerObservation, IssuerTrust } from './trust-policy';
 
 export type IssuerStatus = 'seen' | 'approved' | 'blocked';
@@ -283,6 +284,15 @@ function signedUnder(dsDer: Uint8Array, spkiDer: Uint8Array): boolean {
       new Uint8Array(cert.tbsCertificateRaw),
       new Uint8Array(cert.signatureValue),
     );
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the trusted certificate `anchor` verifies `cert` (unsupported: no). */
+function signedByAnchor(cert: Certificate, anchor: Certificate): boolean {
+  try {
+    return isSignedBy(cert, anchor);
   } catch {
     return false;
   }
@@ -563,12 +573,18 @@ export class TrustRegistry {
   }
 
   /** Every id and key a block of `issuerId` stands for: the AKI id, the DS issuers' name ids, recovered keys. */
-  private blockedIds(issuerId: string): { ids: Set<string>; keys: Set<string> } {
+  private blockedIds(issuerId: string, store?: TrustStore): { ids: Set<string>; keys: Set<string> } {
     const ids = new Set([issuerId]);
     const keys = new Set<string>();
     for (const s of this.signers(issuerId)) {
       try {
-        ids.add(issuerNameId(parseCertificate(s.der).cert));
+        const { cert } = parseCertificate(s.der);
+        // A DS's issuer NAME is the forger's to choose: a forger's CSCA named like a trusted CSCA must
+        // not make a block of the forger's issuer block the trusted CSCA (every genuine card red). The
+        // name id is blocked only when no trusted CSCA of that name exists, or one of them signed it.
+        const nameId = issuerNameId(cert);
+        const sameName = (store?.issuersOf(cert) ?? []).filter((a) => subjectNameId(a.cert) === nameId);
+        if (!sameName.length || sameName.some((a) => signedByAnchor(cert, a.cert))) ids.add(nameId);
       } catch {
         // an unreadable certificate names nothing more
       }
@@ -602,7 +618,7 @@ export class TrustRegistry {
     const s = store as TrustStore & PinnableStore;
     for (const r of this.rows()) {
       if (r.status === 'blocked') {
-        const { ids, keys } = this.blockedIds(r.issuer_id);
+        const { ids, keys } = this.blockedIds(r.issuer_id, store);
         if (typeof s.blockIssuer === 'function') for (const id of ids) s.blockIssuer(id);
         if (typeof s.blockKey === 'function')
           for (const k of keys) s.blockKey(new Uint8Array(Buffer.from(k, 'hex')));

@@ -5,6 +5,9 @@
  *
  *   own-csca        a forger's CSCA with the genuine test CSCA's subject DN (C=VN) but its own key;
  *                   NOT in the trust folder (a kiosk never trusts the forger)
+ *   spoofed-aki     the round-1 pinning attack: a DS signed by the forger's own key whose issuer
+ *                   carries the genuine test CSCA's subject DN AND subject key identifier, so the DS
+ *                   names the genuine issuer DN and the genuine authority key identifier (the issuerId)
  *   foreign-csca    a C=DE test CSCA, trusted (it is in the folder), signs a DS for this VNM card
  *   ds-no-keyusage  the genuine VN CSCA issues a DS whose keyUsage is keyEncipherment only
  *   csca-not-ca     the DS is issued by a self-signed VN certificate without basicConstraints cA,
@@ -16,6 +19,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KeyUsageFlags } from '@peculiar/asn1-x509';
 import {
+  generateKey,
   getTestPki,
   issueCertificate,
   makeName,
@@ -25,7 +29,13 @@ import {
 } from './pki';
 
 /** The faults whose SOD is signed by another DS than the genuine test PKI's. */
-export const TRUST_FAULTS = ['own-csca', 'foreign-csca', 'ds-no-keyusage', 'csca-not-ca'] as const;
+export const TRUST_FAULTS = [
+  'own-csca',
+  'spoofed-aki',
+  'foreign-csca',
+  'ds-no-keyusage',
+  'csca-not-ca',
+] as const;
 export type TrustFault = (typeof TRUST_FAULTS)[number];
 
 export function isTrustFault(kind: string): kind is TrustFault {
@@ -87,6 +97,20 @@ function make(fault: TrustFault, options: PkiOptions): AttackPki {
       const forged = getTestPki({ ...options, label: 'forger' });
       return { ds: forged.ds, issuer: forged.csca };
     }
+    case 'spoofed-aki': {
+      // The genuine CSCA certificate (its subject DN and SKI, hence the DS's issuer DN and AKI) with
+      // the forger's own key: the DS names the genuine issuer in every field, but no genuine key signed it.
+      const keys = generateKey(genuine.csca.spec);
+      const issuer: CertifiedKey = {
+        ...genuine.csca,
+        privateKey: keys.privateKey,
+        publicKey: keys.publicKey,
+      };
+      return {
+        ds: issueDs(issuer, { C: options.country ?? 'VN', CN: 'CCCD Kiosk Test Document Signer' }, options),
+        issuer,
+      };
+    }
     case 'foreign-csca': {
       const de = getTestPki({
         ...options,
@@ -147,7 +171,7 @@ export function attackPki(fault: TrustFault, options: PkiOptions = {}): AttackPk
 /**
  * What the trust folder of a real kiosk holds in the scenario of `faults` (fault kinds as named on
  * the command line, e.g. ['foreign-csca']): the genuine VN test CSCA always; the foreign CSCA for
- * foreign-csca; the non-CA issuer for csca-not-ca; never the forger's CSCA of own-csca (nor the
+ * foreign-csca; the non-CA issuer for csca-not-ca; never the forger's CSCA of own-csca or spoofed-aki (nor the
  * untrusted CSCA of unknown-csca).
  */
 export function trustFolderFor(faults: readonly string[] = [], options: PkiOptions = {}): TrustFile[] {

@@ -36,6 +36,10 @@
  *                                                                               → pace_token_invalid
  *   own-csca             signed under a forger's CSCA: C=VN, the genuine test CSCA's subject DN, its
  *                        own key; not in the kiosk's trust folder            → issuer_not_recognised
+ *   spoofed-aki          the round-1 pinning attack: a DS signed by the forger's own key that carries
+ *                        the genuine test CSCA's subject DN and authority key identifier (its issuer
+ *                        is the genuine CSCA certificate with the forger's key); the genuine CSCA is
+ *                        trusted                                 → ds_certificate_signature_invalid
  *   foreign-csca         a trusted C=DE test CSCA signs the DS of this VNM card   → country_mismatch
  *   ds-no-keyusage       the DS certificate's keyUsage is keyEncipherment only → ds_key_usage_invalid
  *   csca-not-ca          the DS is issued by a certificate without basicConstraints cA (which the
@@ -101,6 +105,7 @@ export type SoftCardFault =
   | { kind: 'ca-bare-sw'; sw: number }
   | { kind: 'pace-bad-token' }
   | { kind: 'own-csca' }
+  | { kind: 'spoofed-aki' }
   | { kind: 'foreign-csca' }
   | { kind: 'ds-no-keyusage' }
   | { kind: 'csca-not-ca' }
@@ -118,6 +123,7 @@ export const ATTACK_FAULTS = [
   'ca-bare-sw',
   'pace-bad-token',
   'own-csca',
+  'spoofed-aki',
   'foreign-csca',
   'ds-no-keyusage',
   'csca-not-ca',

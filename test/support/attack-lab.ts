@@ -40,6 +40,7 @@ export const EXPECTED_REASON: Record<(typeof ATTACK_FAULTS)[number] | 'ca-bare-s
   'ca-bare-sw:6A82': 'chip_auth_failed',
   'pace-bad-token': 'pace_token_invalid',
   'own-csca': 'issuer_not_recognised',
+  'spoofed-aki': 'ds_certificate_signature_invalid',
   'foreign-csca': 'country_mismatch',
   'ds-no-keyusage': 'ds_key_usage_invalid',
   'csca-not-ca': 'csca_not_ca',
