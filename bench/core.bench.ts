@@ -146,7 +146,7 @@ export async function benchLogVerify(entries = 1_000_000): Promise<Figure[]> {
         goal: '< 1.5 s',
         pass: ms < 1500,
         // Worker CPU is not in this process's cpuUsage; the main thread only waits and stitches.
-        note: `${os.availableParallelism()} cores; main-thread CPU ${round(cpuMs / 1000)} s; load average ${os.loadavg()[0]!.toFixed(2)}`,
+        note: `${os.availableParallelism()} cores; process CPU (all threads) ${round(cpuMs / 1000)} s; load average ${os.loadavg()[0]!.toFixed(2)}`,
       },
       {
         name: 'reference: sha256 of the same bytes with node:crypto, one thread',
