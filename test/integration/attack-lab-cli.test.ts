@@ -13,18 +13,12 @@ import { KioskServices } from '../../electron/core/services';
 import { DEFAULT_PERSON } from '../../native/softcard/person';
 import { LAB_ROWS, judge, rowName, type LabResult } from '../support/attack-lab';
 import { runKiosk, startKiosk } from '../support/kiosk-process';
-import { checkSocatInstalled, createPtyPair } from '../support/socat';
+import { createPtyPair } from '../support/socat';
+import { needsPart } from '../support/system-parts';
 import { rosterCsvFor } from '../support/sim-roster';
 import { tempDir } from '../support/tmp';
 
-const CI = process.env.CI === 'true' || process.env.CI === '1';
-let socatMissing: string | undefined;
-try {
-  checkSocatInstalled();
-} catch (e) {
-  socatMissing = e instanceof Error ? e.message : String(e);
-  if (!CI) process.stderr.write(`attack lab (CLI): skipped: ${socatMissing}\n`);
-}
+const socat = needsPart('socat', 'attack lab through the CLI (kiosk sim pn532 on a socat pty)');
 
 /** The rows whose trust folder (--csca-out) decides the scenario, and the clean card. */
 const CLI_ROWS = LAB_ROWS.filter((r) => ['', 'own-csca', 'foreign-csca', 'csca-not-ca'].includes(r.fault));
@@ -58,11 +52,10 @@ interface CheckJson {
   authenticity: { verdict: string };
 }
 
-describe.skipIf(!!socatMissing && !CI)('kiosk sim pn532 --fault + --csca-out, kiosk check --reader', () => {
+describe.skipIf(socat.skip)('kiosk sim pn532 --fault + --csca-out, kiosk check --reader', () => {
   it.each(CLI_ROWS.map((r, i) => [rowName(r), r, i] as const))(
     '%s',
     async (_name, row, i) => {
-      if (socatMissing) throw new Error(`CI is set and ${socatMissing}`);
       const pty = await createPtyPair();
       const csca = fs.mkdtempSync(path.join(root, 'csca-'));
       const sim = await startKiosk(
