@@ -12,13 +12,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KioskServices } from '../../electron/core/services';
 import type { CheckRecord } from '../../electron/core/check-service';
-import { chipCheckDetails } from '../../electron/core/chip-checkin';
-import { loadStationTrustStore } from '../../electron/core/trust-folder';
 import { issuerIdOf } from '../../electron/core/trust-policy';
 import { fingerprint } from '../../native/icao/x509';
-import { readChip } from '../../native/chip/read-chip';
 import { createSoftCard, type SoftCard } from '../../native/softcard/soft-card';
-import { DEFAULT_PERSON } from '../../native/softcard/person';
 import {
   generateKey,
   getTestPki,
@@ -26,8 +22,8 @@ import {
   makeName,
   type CertifiedKey,
 } from '../../native/softcard/pki';
-import { rosterCsvFor } from '../support/sim-roster';
 import { tempDir } from '../support/tmp';
+import { checkCardAtStation } from '../support/trust-station';
 
 const dir = tempDir('forger-registry-');
 const by = { station: 'forger-test', actor: 'examiner-1' };
@@ -86,17 +82,9 @@ function station() {
   return { services, trustDir };
 }
 
-let sessions = 0;
-async function check(s: { services: KioskServices; trustDir: string }, card: SoftCard): Promise<CheckRecord> {
-  const code = `F${++sessions}`;
-  s.services.sessions.create({ code, council: 'Hội đồng thử', date: '2026-11-27', licenceClasses: [] }, by);
-  const csv = path.join(dir, `${code}.csv`);
-  fs.writeFileSync(csv, rosterCsvFor([DEFAULT_PERSON]));
-  await s.services.roster.importFile(code, csv, by);
-  const trustStore = await loadStationTrustStore(s.trustDir, s.services.trust);
-  const result = await readChip(card.transport, { can: card.can }, { trustStore });
-  return s.services.checks.checkReading(code, result.reading, by, chipCheckDetails(result), result);
-}
+/** Reads `card` as the kiosk does (trust folder + registry) and checks it into a fresh session. */
+const check = (s: { services: KioskServices; trustDir: string }, card: SoftCard): Promise<CheckRecord> =>
+  checkCardAtStation(s, card, by, dir);
 
 /** A blank chip the forger programmed: the candidate's data, the forger's face/AA/CA keys, the forger's DS. */
 const forgedCard = (ds: CertifiedKey): SoftCard => createSoftCard({ build: { faults: { signer: ds } } });

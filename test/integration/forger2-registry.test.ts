@@ -10,16 +10,12 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KioskServices } from '../../electron/core/services';
 import type { CheckRecord } from '../../electron/core/check-service';
-import { chipCheckDetails } from '../../electron/core/chip-checkin';
-import { loadStationTrustStore } from '../../electron/core/trust-folder';
 import { issuerIdOf } from '../../electron/core/trust-policy';
-import { readChip } from '../../native/chip/read-chip';
 import { createSoftCard, type SoftCard } from '../../native/softcard/soft-card';
-import { DEFAULT_PERSON } from '../../native/softcard/person';
 import { getTestPki, issueCertificate, makeName, type CertifiedKey } from '../../native/softcard/pki';
 import { fingerprint } from '../../native/icao/x509';
-import { rosterCsvFor } from '../support/sim-roster';
 import { tempDir } from '../support/tmp';
+import { checkCardAtStation } from '../support/trust-station';
 
 const dir = tempDir('forger2-registry-');
 const by = { station: 'forger2-test', actor: 'examiner-1' };
@@ -60,17 +56,9 @@ function station(opts: { trustGenuineCsca: boolean }) {
   return { services, trustDir };
 }
 
-let sessions = 0;
-async function check(s: { services: KioskServices; trustDir: string }, card: SoftCard): Promise<CheckRecord> {
-  const code = `G${++sessions}`;
-  s.services.sessions.create({ code, council: 'Hội đồng thử', date: '2026-11-27', licenceClasses: [] }, by);
-  const csv = path.join(dir, `${code}.csv`);
-  fs.writeFileSync(csv, rosterCsvFor([DEFAULT_PERSON]));
-  await s.services.roster.importFile(code, csv, by);
-  const trustStore = await loadStationTrustStore(s.trustDir, s.services.trust);
-  const result = await readChip(card.transport, { can: card.can }, { trustStore });
-  return s.services.checks.checkReading(code, result.reading, by, chipCheckDetails(result), result);
-}
+/** Reads `card` as the kiosk does (trust folder + registry) and checks it into a fresh session. */
+const check = (s: { services: KioskServices; trustDir: string }, card: SoftCard): Promise<CheckRecord> =>
+  checkCardAtStation(s, card, by, dir);
 
 const forgedCard = (ds: CertifiedKey): SoftCard => createSoftCard({ build: { faults: { signer: ds } } });
 const genuineCard = (): SoftCard => createSoftCard();

@@ -15,15 +15,12 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KioskServices } from '../../electron/core/services';
 import type { CheckRecord } from '../../electron/core/check-service';
-import { chipCheckDetails } from '../../electron/core/chip-checkin';
-import { loadStationTrustStore } from '../../electron/core/trust-folder';
 import { issuerIdOf } from '../../electron/core/trust-policy';
-import { readChip } from '../../native/chip/read-chip';
 import { createSoftCard, type SoftCard } from '../../native/softcard/soft-card';
 import { DEFAULT_PERSON } from '../../native/softcard/person';
 import { getTestPki } from '../../native/softcard/pki';
-import { rosterCsvFor } from '../support/sim-roster';
 import { tempDir } from '../support/tmp';
+import { checkCardAtStation } from '../support/trust-station';
 
 const dir = tempDir('trust-policy-');
 const by = { station: 'trust-test', actor: 'examiner-1' };
@@ -53,18 +50,9 @@ function station(policy?: { requireChip: boolean; requireTrustedIssuer: boolean 
   return { services, trustDir };
 }
 
-let sessions = 0;
 /** Reads `card` as the kiosk does (trust folder + registry) and checks it into a fresh session. */
-async function check(s: { services: KioskServices; trustDir: string }, card: SoftCard): Promise<CheckRecord> {
-  const code = `S${++sessions}`;
-  s.services.sessions.create({ code, council: 'Hội đồng thử', date: '2026-11-27', licenceClasses: [] }, by);
-  const csv = path.join(dir, `${code}.csv`);
-  fs.writeFileSync(csv, rosterCsvFor([DEFAULT_PERSON]));
-  await s.services.roster.importFile(code, csv, by);
-  const trustStore = await loadStationTrustStore(s.trustDir, s.services.trust);
-  const result = await readChip(card.transport, { can: card.can }, { trustStore });
-  return s.services.checks.checkReading(code, result.reading, by, chipCheckDetails(result), result);
-}
+const check = (s: { services: KioskServices; trustDir: string }, card: SoftCard): Promise<CheckRecord> =>
+  checkCardAtStation(s, card, by, dir);
 
 const codes = (r: CheckRecord) => r.identity.reasons.map((x) => `${x.code}:${x.severity}`);
 

@@ -9,12 +9,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KioskServices } from '../../electron/core/services';
 import type { CheckRecord } from '../../electron/core/check-service';
-import { chipCheckDetails } from '../../electron/core/chip-checkin';
-import { loadStationTrustStore } from '../../electron/core/trust-folder';
-import { readChip } from '../../native/chip/read-chip';
 import { fingerprint } from '../../native/icao/x509';
 import { createSoftCard } from '../../native/softcard/soft-card';
-import { DEFAULT_PERSON } from '../../native/softcard/person';
 import {
   createTestPki,
   issueCertificate,
@@ -23,8 +19,8 @@ import {
   type KeySpec,
 } from '../../native/softcard/pki';
 import { forgeCertificate } from '../unit/helpers/pki-forge';
-import { rosterCsvFor } from '../support/sim-roster';
 import { tempDir } from '../support/tmp';
+import { checkCardAtStation } from '../support/trust-station';
 
 const dir = tempDir('registry-keys-');
 const by = { station: 'keys-test', actor: 'examiner-1' };
@@ -42,18 +38,8 @@ function station() {
   return { services, trustDir };
 }
 
-let sessions = 0;
-async function check(s: ReturnType<typeof station>, signer: CertifiedKey): Promise<CheckRecord> {
-  const code = `K${++sessions}`;
-  s.services.sessions.create({ code, council: 'Hội đồng thử', date: '2026-11-27', licenceClasses: [] }, by);
-  const csv = path.join(dir, `${code}.csv`);
-  fs.writeFileSync(csv, rosterCsvFor([DEFAULT_PERSON]));
-  await s.services.roster.importFile(code, csv, by);
-  const trustStore = await loadStationTrustStore(s.trustDir, s.services.trust);
-  const card = createSoftCard({ build: { faults: { signer } } });
-  const result = await readChip(card.transport, { can: card.can }, { trustStore });
-  return s.services.checks.checkReading(code, result.reading, by, chipCheckDetails(result), result);
-}
+const check = (s: ReturnType<typeof station>, signer: CertifiedKey): Promise<CheckRecord> =>
+  checkCardAtStation(s, createSoftCard({ build: { faults: { signer } } }), by, dir);
 
 function ds(
   csca: CertifiedKey,
