@@ -189,7 +189,8 @@ describe('KioskApi: accounts, PINs and roles', () => {
       'locked',
       'locked',
     ]);
-    expect(JSON.stringify(failures)).not.toContain('0000');
+    // The PIN is in no logged field (the hex hashes and timestamps are left out: they can hold '0000' by chance).
+    expect(JSON.stringify(failures.map(({ hash: _h, prevHash: _p, at: _a, ...rest }) => rest))).not.toContain('0000');
 
     // After the lock time, a second series of failures (no success in between) locks for twice as long.
     h.clock.now = new Date(h.clock.now.getTime() + LOCK_BASE_MS + 1000);
