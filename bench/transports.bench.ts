@@ -106,7 +106,7 @@ async function pcscSeries(): Promise<Series> {
   const pcscd = await testPcscd();
   useSocket(pcscd);
   await pcscd.start();
-  const { PcscContext } = await import('../native/pcsc/pcsc');
+  const { PcscContext } = await import('../native/drivers/pcsc/pcsc');
   const card = createSoftCard();
   const trust = new TrustStore();
   trust.addCertificate(card.csca.der, 'bench-csca');
@@ -135,7 +135,7 @@ async function pcscSeries(): Promise<Series> {
 }
 
 async function pn532Series(): Promise<Series> {
-  const { openPn532, Pn532Transport } = await import('../native/pn532/pn532');
+  const { openPn532, Pn532Transport } = await import('../native/drivers/pn532/pn532');
   const pty = await createPtyPair();
   const card = createSoftCard();
   const trust = new TrustStore();

@@ -13,7 +13,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { KioskServices } from '../core/services';
-import { notInState, type Actor } from '../core/sessions';
+import { notInState } from '../core/sessions';
+import type { Actor } from '../core/actor';
 import { CheckService, type CheckRecord } from '../core/check-service';
 import { KioskError } from '../core/errors';
 import type { PurgeResult } from '../core/privacy';
@@ -24,8 +25,9 @@ import { DEMO_CARD_HOLDERS, DEMO_ROSTER_SIZE, seedDemo, type DemoSeedResult } fr
 import { fictionalPerson, qrTextOf } from '../core/fictional-people';
 import { sha256Hex } from '../core/canonical';
 import type { LogEntry, LogKind } from '../core/audit-log';
-import type { CardReading, Reason } from '../../native/cccd/types';
-import { notCheckedAuthenticity } from '../../native/cccd/types';
+import type { Reason } from '../../native/domain/vocabulary';
+import type { CardReading } from '../../native/cccd/types';
+import { notCheckedAuthenticity } from '../../native/domain/vocabulary';
 import { parseCccdQr } from '../../native/cccd/qr';
 import { ChipCheckin, flowError, type ChipCheckinEvent, type FlowError } from '../core/chip-checkin';
 import { createSoftCard, type SoftCardFault } from '../../native/softcard/soft-card';
@@ -50,8 +52,8 @@ import {
   type SignedInUser,
   type TrustIssuersDTO,
 } from '../shared/ipc-contract';
-import { UserService, toUserDTO, type UserRecord } from './users';
-import { SettingsService } from './settings';
+import { UserService, toUserDTO, type UserRecord } from '../core/users';
+import { SettingsService } from '../core/settings';
 import { importTrustFolder, countTrustFiles } from './trust-store-import';
 import {
   silentLogger,

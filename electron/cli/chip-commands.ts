@@ -16,7 +16,7 @@
 import type { Command } from 'commander';
 import { KioskError } from '../core/errors';
 import { EXIT, line, printError, printJson } from './output';
-import type { Bilingual } from '../../native/cccd/types';
+import type { Bilingual } from '../../native/domain/vocabulary';
 import type { ChipReadResult, StoredReadResult } from '../../native/chip/read-chip';
 import type { TrustStore } from '../../native/icao/trust-store';
 

@@ -1,4 +1,4 @@
-import type { Bilingual } from '../../native/cccd/types';
+import type { Bilingual } from '../../native/domain/vocabulary';
 import { KioskError } from '../core/errors';
 
 /** Exit codes of the `kiosk` command. */

@@ -17,7 +17,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { KioskError } from '../core/errors';
 import type { KioskServices } from '../core/services';
-import type { Actor } from '../core/sessions';
+import type { Actor } from '../core/actor';
 import type { CheckRecord } from '../core/check-service';
 import type { ChipReadResult, ChipAccess } from '../../native/chip/read-chip';
 import type { TrustStore } from '../../native/icao/trust-store';

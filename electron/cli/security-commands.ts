@@ -18,7 +18,7 @@ import { verifySessionIntegrity, type SessionIntegrityReport } from '../core/int
 import { readReportSealOrProblem } from '../core/report-seal';
 import { publicKeyFingerprint } from '../core/station-key';
 import { KioskError } from '../core/errors';
-import { SettingsService } from '../app/settings';
+import { SettingsService } from '../core/settings';
 import { EXIT, UsageError, line, printJson } from './output';
 
 export interface CliGlobals {

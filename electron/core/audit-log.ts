@@ -10,7 +10,7 @@ import {
   type ParallelOptions,
   type RangeCheck,
 } from './log-verify';
-import type { Reason } from '../../native/cccd/types';
+import type { Reason } from '../../native/domain/vocabulary';
 import { storageError } from './errors';
 
 /**

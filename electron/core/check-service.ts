@@ -1,6 +1,7 @@
 import type { Db } from './db';
 import type { AuditLog } from './audit-log';
-import { notInState, type Actor, type SessionService } from './sessions';
+import { notInState, type SessionService } from './sessions';
+import type { Actor } from './actor';
 import {
   verify,
   defaultPolicy,
@@ -8,7 +9,8 @@ import {
   type VerificationPolicy,
   type VerificationResult,
 } from './verification';
-import type { CardReading, Reason } from '../../native/cccd/types';
+import type { Reason } from '../../native/domain/vocabulary';
+import type { CardReading } from '../../native/cccd/types';
 import { parseCccdQr } from '../../native/cccd/qr';
 import { PROVEN_BAD_CHAIN_CODES } from '../../native/icao/authenticity';
 import { canonicalJson, sha256Hex } from './canonical';

@@ -39,10 +39,11 @@
  * gets reader ids, codes and timings only.
  */
 import { EventEmitter } from 'node:events';
-import type { Actor } from './sessions';
+import type { Actor } from './actor';
 import type { CheckDetails, CheckRecord, CheckService } from './check-service';
 import { KioskError } from './errors';
-import type { Bilingual, CardReading, Reason } from '../../native/cccd/types';
+import type { Bilingual, Reason } from '../../native/domain/vocabulary';
+import type { CardReading } from '../../native/cccd/types';
 import { parseCccdQr } from '../../native/cccd/qr';
 import {
   ChipReadError,

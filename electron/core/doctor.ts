@@ -13,7 +13,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Bilingual } from '../../native/cccd/types';
+import type { Bilingual } from '../../native/domain/vocabulary';
 
 export type DoctorState = 'ok' | 'warning' | 'problem' | 'skipped';
 

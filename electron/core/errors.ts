@@ -1,4 +1,4 @@
-import type { Bilingual } from '../../native/cccd/types';
+import type { Bilingual } from '../../native/domain/vocabulary';
 
 /**
  * An error the examiner or chair can read: Vietnamese for the screen, English for the log.

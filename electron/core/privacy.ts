@@ -13,7 +13,7 @@
  */
 import type { Db } from './db';
 import type { AuditLog } from './audit-log';
-import type { Actor } from './sessions';
+import type { Actor } from './actor';
 import {
   candidateContext,
   ENCRYPTED_TEXT_PREFIX,

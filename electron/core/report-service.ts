@@ -2,7 +2,7 @@ import type { Db } from './db';
 import type { AuditLog } from './audit-log';
 import type { SessionService } from './sessions';
 import type { ReportCandidate, ReportFlaggedCheck, ReportModel, ReportLang } from './reports/model';
-import type { AuthenticityVerdict, Reason } from '../../native/cccd/types';
+import type { AuthenticityVerdict, Reason } from '../../native/domain/vocabulary';
 import type { IdentityVerdict } from './verification';
 import { KioskError } from './errors';
 import { findSeal, parseStatement } from './session-seal';

@@ -38,8 +38,8 @@ import path from 'node:path';
 // exceljs takes over a second to load: imported for its types here, loaded only when an XLSX is read.
 import type ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { Reason, Sex } from '../../native/cccd/types';
-import { isoFromDays, makeIsoDate, parseDateDetailed, todayInVietnam } from '../../native/cccd/dates';
+import type { Reason, Sex } from '../../native/domain/vocabulary';
+import { isoFromDays, makeIsoDate, parseDateDetailed, todayInVietnam } from '../../native/util/dates';
 import { checkIdNumber, isKnownProvinceCode } from '../../native/cccd/id-number';
 import { looksGarbledName, normalizeName, stripDiacritics } from '../../native/cccd/names';
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import type { Db } from './db';
 import type { AuditLog } from './audit-log';
-import { notInState, type Actor, type SessionService } from './sessions';
+import { notInState, type SessionService } from './sessions';
+import type { Actor } from './actor';
 import { readRosterFile, type RosterRow, type RosterRowError } from './roster-file';
 import { KioskError, storageError } from './errors';
 import { sha256Hex } from './canonical';

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { openDatabase, type Db } from './db';
 import { AuditLog } from './audit-log';
-import { SessionService, type Actor } from './sessions';
+import { SessionService } from './sessions';
+import type { Actor } from './actor';
 import { RosterService } from './roster-service';
 import { CheckService } from './check-service';
 import { ReportService } from './report-service';

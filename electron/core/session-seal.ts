@@ -22,7 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from './db';
-import type { Actor } from './sessions';
+import type { Actor } from './actor';
 import { canonicalJson, sha256Hex } from './canonical';
 import type { StationKey } from './station-key';
 import { publicKeyFingerprint } from './station-key';

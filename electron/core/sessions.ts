@@ -1,3 +1,4 @@
+import type { Actor } from './actor';
 import { z } from 'zod';
 import type { Db } from './db';
 import { KioskError, storageError } from './errors';
@@ -33,11 +34,6 @@ export const sessionInputSchema = z.object({
   licenceClasses: z.array(z.string().trim().toUpperCase().min(1).max(4)).default([]),
 });
 export type SessionInput = z.input<typeof sessionInputSchema>;
-
-export interface Actor {
-  station: string;
-  actor: string;
-}
 
 interface SessionRow {
   id: number;

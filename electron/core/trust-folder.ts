@@ -30,7 +30,7 @@ import {
 } from '../../native/icao/x509';
 import { KioskError } from './errors';
 import type { AuditLog } from './audit-log';
-import type { Actor } from './sessions';
+import type { Actor } from './actor';
 import { anchorCountries } from './trust-policy';
 import { createHash } from 'node:crypto';
 

@@ -26,7 +26,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './db';
 import type { AuditLog } from './audit-log';
-import type { Actor } from './sessions';
+import type { Actor } from './actor';
 import { KioskError } from './errors';
 import type { TrustStore } from '../../native/icao/trust-store';
 import { recoverIssuerKeys, spkiHex } from '../../native/icao/key-recovery';

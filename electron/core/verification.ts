@@ -3,7 +3,8 @@
  * verdict. No I/O: the check service (check-service.ts) gathers the inputs from the database and
  * writes the result to the log. The same function serves QR readings and chip readings.
  */
-import type { AuthenticityResult, CardReading, Reason } from '../../native/cccd/types';
+import type { AuthenticityResult, Reason } from '../../native/domain/vocabulary';
+import type { CardReading } from '../../native/cccd/types';
 import { compareNames } from '../../native/cccd/names';
 import type { IssuerTrust } from './trust-policy';
 

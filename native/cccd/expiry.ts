@@ -18,7 +18,7 @@
  * Pure: no Node APIs.
  */
 
-import { addYears, isIsoDate, todayInVietnam, toYymmdd } from './dates';
+import { addYears, isIsoDate, todayInVietnam, toYymmdd } from '../util/dates';
 
 export const RENEWAL_AGES_2014: readonly number[] = Object.freeze([25, 40, 60]);
 export const RENEWAL_AGES_2023: readonly number[] = Object.freeze([14, 25, 40, 60]);

@@ -20,7 +20,7 @@
  * Pure: no Node APIs.
  */
 
-import type { Reason, Sex } from './types';
+import type { Reason, Sex } from '../domain/vocabulary';
 
 /** Annex 1 of Circular 07/2016/TT-BCA: the 63 province codes. */
 export const PROVINCE_CODES: Readonly<Record<string, string>> = Object.freeze({

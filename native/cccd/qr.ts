@@ -12,11 +12,12 @@
  * English for the log, and carry no personal data. Pure: no Node APIs.
  */
 
-import { parseQrDate, todayInVietnam } from './dates';
+import { parseQrDate, todayInVietnam } from '../util/dates';
 import { cardExpiry } from './expiry';
 import { parseIdNumber, PROVINCE_CODES, idReason } from './id-number';
 import { looksGarbledName, normalizeName, stripDiacritics } from './names';
-import { notCheckedAuthenticity, type CardReading, type Reason, type Sex } from './types';
+import { notCheckedAuthenticity, type Reason, type Sex } from '../domain/vocabulary';
+import type { CardReading } from './types';
 
 export type QrErrorCode =
   | 'empty'

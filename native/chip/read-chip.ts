@@ -43,22 +43,22 @@ import type {
   AuthenticityVerdict,
   Bilingual,
   CardPhoto,
-  CardReading,
   CheckOutcome,
   Reason,
   Sex,
-} from '../cccd/types';
+} from '../domain/vocabulary';
+import type { CardReading } from '../cccd/types';
 import { parseCccdQr } from '../cccd/qr';
 import { bacExpiryCandidates } from '../cccd/expiry';
-import { isIsoDate, toYymmdd } from '../cccd/dates';
-import { parseResponse, decodeCommand } from '../icao/apdu';
+import { isIsoDate, toYymmdd } from '../util/dates';
+import { parseResponse, decodeCommand } from '../iso7816/apdu';
 import { activeAuthenticate } from '../icao/active-auth';
 import { assessAuthenticity, type AnnouncedProofs, type AuthenticityReport } from '../icao/authenticity';
 import { performBac } from '../icao/bac';
 import { dataGroupLabel, reason } from '../icao/bilingual';
 import { parseCardAccess, preferredPaceInfo, type PaceInfo } from '../icao/card-access';
 import { chipAuthenticate } from '../icao/chip-auth';
-import { parseDg13, type Dg13 } from '../icao/dg13';
+import { parseDg13, type Dg13 } from '../cccd/dg13';
 import { parseDg14, type Dg14 } from '../icao/dg14';
 import { dg2Photo, parseDg2 } from '../icao/dg2';
 import { FileReader, selectApplication, type FileReaderOptions } from '../icao/file-reader';
@@ -68,10 +68,10 @@ import { pace, type PacePassword } from '../icao/pace';
 import { passiveAuthentication, type PassiveAuthInput, type PassiveAuthResult } from '../icao/passive-auth';
 import { SecureTransport } from '../icao/sm';
 import { parseSod } from '../icao/sod';
-import { CardStatusError, IcaoError } from '../icao/sw';
-import { readLength, readTag } from '../icao/tlv';
+import { CardStatusError, IcaoError } from '../iso7816/sw';
+import { readLength, readTag } from '../iso7816/tlv';
 import type { TrustStore } from '../icao/trust-store';
-import { ReaderError } from '../readers/errors';
+import { ReaderError } from '../transport/errors';
 import { RecordingTransport, type TraceEntry } from '../transport/recording';
 import {
   CardRemovedError,

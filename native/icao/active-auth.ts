@@ -18,10 +18,10 @@ import {
   verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto';
-import type { CheckOutcome, Reason } from '../cccd/types';
+import type { CheckOutcome, Reason } from '../domain/vocabulary';
 import type { CardTransport } from '../transport/types';
 import { concat, equalBytes } from '../util/bytes';
-import { encodeCommand, parseResponse } from './apdu';
+import { encodeCommand, parseResponse } from '../iso7816/apdu';
 import { reason } from './bilingual';
 import { digest, publicKeyFromSpki, type HashName } from './signature';
 import type { ActiveAuthPublicKey } from './lds';

@@ -28,7 +28,7 @@ import type {
   AuthenticityVerdict,
   CheckOutcome,
   Reason,
-} from '../cccd/types';
+} from '../domain/vocabulary';
 import { reason } from './bilingual';
 import { passiveAuthentication, type PassiveAuthInput, type PassiveAuthResult } from './passive-auth';
 

@@ -5,10 +5,10 @@
  */
 
 import { concat, equalBytes } from '../util/bytes';
-import { encodeCommand, parseResponse } from './apdu';
+import { encodeCommand, parseResponse } from '../iso7816/apdu';
 import { cbcDecrypt, cbcEncrypt, kdf, randomBytes, retailMac, sha1, xor } from './crypto';
 import { SmSession } from './sm';
-import { CardStatusError, IcaoError } from './sw';
+import { CardStatusError, IcaoError } from '../iso7816/sw';
 import type { CardTransport } from '../transport/types';
 
 function ascii(text: string): Uint8Array {

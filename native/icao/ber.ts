@@ -7,7 +7,7 @@
  *
  * It never reads past the input, bounds the nesting depth, and throws TlvError on anything malformed.
  */
-import { TlvError, readTag } from './tlv';
+import { TlvError, readTag } from '../iso7816/tlv';
 
 /** One element: tag, class/constructed bits, where it and its value lie in `buf`. */
 export interface BerNode {

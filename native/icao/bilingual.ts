@@ -3,8 +3,8 @@
  * reach the examiner carries Vietnamese (`vi`) and English (`en`) text and a stable `code`.
  * Messages never contain personal data (names, ID numbers, photos).
  */
-import type { Reason } from '../cccd/types';
-import { IcaoError } from './sw';
+import type { Reason } from '../domain/vocabulary';
+import { IcaoError } from '../iso7816/sw';
 
 export { IcaoError };
 

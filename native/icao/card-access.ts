@@ -10,10 +10,10 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { ECParameters } from '@peculiar/asn1-ecc';
-import { children, decodeOne, TlvError, type Tlv } from './tlv';
+import { children, decodeOne, TlvError, type Tlv } from '../iso7816/tlv';
 import { bytesToBigint, curveByDomain, curveByOid, type EcCurve } from './curves';
 import type { CipherAlg } from './crypto';
-import { IcaoError } from './sw';
+import { IcaoError } from '../iso7816/sw';
 
 const BSI = '0.4.0.127.0.7.2.2';
 export const OID = {

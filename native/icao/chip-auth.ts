@@ -11,12 +11,12 @@
  */
 
 import { concat } from '../util/bytes';
-import { encodeCommand, parseResponse } from './apdu';
+import { encodeCommand, parseResponse } from '../iso7816/apdu';
 import { caAlgorithm, encodeOid, OID, protocolName } from './card-access';
 import { curveByName, ecdhKeyPair, ecdhSharedSecret } from './curves';
 import { SmSession, type SecureTransport } from './sm';
-import { CardStatusError, IcaoError } from './sw';
-import { decodeOne, encode } from './tlv';
+import { CardStatusError, IcaoError } from '../iso7816/sw';
+import { decodeOne, encode } from '../iso7816/tlv';
 import type { CipherAlg } from './crypto';
 
 /** The chip's Chip Authentication key as read from DG14. */

@@ -26,7 +26,7 @@ import {
 import { bilingualError } from './bilingual';
 import { ICAO_OID } from './icao-asn1';
 import { digest, hashNameByOid, verifySignature, type HashName } from './signature';
-import { TlvError } from './tlv';
+import { TlvError } from '../iso7816/tlv';
 import {
   nameKey,
   namesEqualAnyOrder,

@@ -15,7 +15,7 @@ import {
 import { brainpoolP256r1, brainpoolP384r1, brainpoolP512r1 } from '@noble/curves/misc.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { randomBytes } from './crypto';
-import { IcaoError } from './sw';
+import { IcaoError } from '../iso7816/sw';
 
 export interface CurveParams {
   /** Our canonical name: 'P-256', 'brainpoolP256r1', ... */

@@ -7,9 +7,9 @@
  */
 import { createRequire } from 'node:module';
 import { PNG } from 'pngjs';
-import type { CardPhoto } from '../cccd/types';
+import type { CardPhoto } from '../domain/vocabulary';
 import { bilingualError, IcaoError } from './bilingual';
-import { children, decodeAll, decodeOne, type Tlv } from './tlv';
+import { children, decodeAll, decodeOne, type Tlv } from '../iso7816/tlv';
 import { malformed } from './lds';
 
 export type FaceImageFormat = 'jpeg' | 'jp2' | 'j2k' | 'unknown';

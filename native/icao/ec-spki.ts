@@ -9,7 +9,7 @@ import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { ECParameters, id_ecPublicKey } from '@peculiar/asn1-ecc';
 import { allCurves, bigintToBytes, bytesToBigint, curveByName, curveByOid, type EcCurve } from './curves';
 import { oidDer } from './icao-asn1';
-import { decodeOne, encode } from './tlv';
+import { decodeOne, encode } from '../iso7816/tlv';
 
 export const ID_PRIME_FIELD = '1.2.840.10045.1.1';
 

@@ -12,9 +12,9 @@
  */
 
 import { fromHex } from '../util/bytes';
-import { encodeCommand, parseResponse } from './apdu';
-import { CardStatusError, IcaoError, swHex } from './sw';
-import { decodeOne, readLength, readTag, TlvError } from './tlv';
+import { encodeCommand, parseResponse } from '../iso7816/apdu';
+import { CardStatusError, IcaoError, swHex } from '../iso7816/sw';
+import { decodeOne, readLength, readTag, TlvError } from '../iso7816/tlv';
 import type { CardTransport } from '../transport/types';
 
 export const EMRTD_AID = fromHex('A0000002471001');

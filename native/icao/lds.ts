@@ -7,7 +7,7 @@ import { AsnParser } from '@peculiar/asn1-schema';
 import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { RSAPublicKey } from '@peculiar/asn1-rsa';
 import { bilingualError, IcaoError } from './bilingual';
-import { children, decodeOne, find, type Tlv } from './tlv';
+import { children, decodeOne, find, type Tlv } from '../iso7816/tlv';
 import { parseMrz, type Mrz } from './mrz';
 import { curveOfEcParameters, uncompressedPoint } from './ec-spki';
 import { OID } from './signature';

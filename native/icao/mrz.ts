@@ -6,8 +6,8 @@
  *
  * Pure: no Node APIs. Messages never echo the MRZ content (personal data).
  */
-import type { Reason } from '../cccd/types';
-import { makeIsoDate, toYymmdd } from '../cccd/dates';
+import type { Reason } from '../domain/vocabulary';
+import { makeIsoDate, toYymmdd } from '../util/dates';
 import { reason } from './bilingual';
 
 export type MrzFormat = 'TD1' | 'TD3';

@@ -11,7 +11,7 @@
 
 import type { WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
 import { concat, equalBytes } from '../util/bytes';
-import { encodeCommand, parseResponse } from './apdu';
+import { encodeCommand, parseResponse } from '../iso7816/apdu';
 import { paceAlgorithm, encodeOid, type PaceAlgorithm } from './card-access';
 import {
   aesCmac,
@@ -34,8 +34,8 @@ import {
   type EcCurve,
 } from './curves';
 import { SmSession } from './sm';
-import { IcaoError, triesLeft } from './sw';
-import { decodeAll, decodeOne, encode, find, TlvError } from './tlv';
+import { IcaoError, triesLeft } from '../iso7816/sw';
+import { decodeAll, decodeOne, encode, find, TlvError } from '../iso7816/tlv';
 import type { CardTransport } from '../transport/types';
 
 export type PacePassword = { kind: 'mrz'; mrzInformation: string } | { kind: 'can'; can: string };

@@ -12,7 +12,7 @@
  * Reasons are bilingual with stable codes and never contain personal data.
  */
 import type { Certificate } from '@peculiar/asn1-x509';
-import type { CheckOutcome, Reason } from '../cccd/types';
+import type { CheckOutcome, Reason } from '../domain/vocabulary';
 import { equalBytes } from '../util/bytes';
 import { dataGroupLabel, errorReason, reason } from './bilingual';
 import { chooseSignerCertificate, signerCertificateCandidates, verifyCmsSigner } from './cms';

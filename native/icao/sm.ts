@@ -18,7 +18,7 @@ import {
   parseResponse,
   type CommandApdu,
   type DecodedCommand,
-} from './apdu';
+} from '../iso7816/apdu';
 import {
   aesCmac,
   blockSize,
@@ -31,8 +31,8 @@ import {
   unpad,
   type CipherAlg,
 } from './crypto';
-import { IcaoError } from './sw';
-import { decodeAll, encode, TlvError } from './tlv';
+import { IcaoError } from '../iso7816/sw';
+import { decodeAll, encode, TlvError } from '../iso7816/tlv';
 import type { CardTransport, TransportLimits } from '../transport/types';
 
 /** Keys and send sequence counter of one secure-messaging session. */

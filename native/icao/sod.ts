@@ -13,7 +13,7 @@ import { bilingualError } from './bilingual';
 import { ID_DATA, parseSignedData, type CmsSignedData, type CmsSigner } from './cms';
 import { ICAO_OID, LdsSecurityObject } from './icao-asn1';
 import { hashNameByOid, type HashName } from './signature';
-import { TlvError } from './tlv';
+import { TlvError } from '../iso7816/tlv';
 
 export interface Sod {
   cms: CmsSignedData;

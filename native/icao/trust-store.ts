@@ -19,13 +19,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { Certificate, CertificateList } from '@peculiar/asn1-x509';
-import type { Reason } from '../cccd/types';
+import type { Reason } from '../domain/vocabulary';
 import { equalBytes, hex } from '../util/bytes';
 import { berBytes, berChildren, decodeBerExact, expectTag } from './ber';
 import { reason } from './bilingual';
 import { chooseSignerCertificate, parseSignedData, verifyCmsSigner } from './cms';
 import { ICAO_OID } from './icao-asn1';
-import { TlvError } from './tlv';
+import { TlvError } from '../iso7816/tlv';
 import {
   authorityKeyIdentifier,
   extendedKeyUsage,

@@ -17,7 +17,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { CardRemovedError, TransportTimeoutError, type CardTransport } from '../transport/types';
-import { ReaderError, toReaderErrorInfo, type ReaderErrorInfo } from './errors';
+import { ReaderError, toReaderErrorInfo, type ReaderErrorInfo } from '../transport/errors';
 import {
   PcscContext,
   listPcscReaders,
@@ -28,18 +28,18 @@ import {
   type PcscConnectOptions,
   type PcscReaderInfo,
   type PcscShareMode,
-} from '../pcsc/pcsc';
+} from '../drivers/pcsc/pcsc';
 import { nativeModuleSpec, nativeModuleStatus, type NativeModuleState } from '../util/native-modules';
-import type { Bilingual } from '../cccd/types';
-import { Pn532Transport, openPn532, type Pn532 } from '../pn532/pn532';
-import { SerialScanner, type ScanTerminator } from '../scanners/serial-scanner';
+import type { Bilingual } from '../domain/vocabulary';
+import { Pn532Transport, openPn532, type Pn532 } from '../drivers/pn532/pn532';
+import { SerialScanner, type ScanTerminator } from '../drivers/scanners/serial-scanner';
 import {
   HidPosReader,
   listHidScanners,
   type HidDeviceInfo,
   type HidPosLayout,
   type HidPosScan,
-} from '../hid/hid-pos';
+} from '../drivers/hid/hid-pos';
 
 // ---- configuration ----
 

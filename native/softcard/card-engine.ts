@@ -12,15 +12,15 @@
  */
 
 import { concat, equalBytes } from '../util/bytes';
-import { ApduError, decodeCommand, encodeResponse, type DecodedCommand } from '../icao/apdu';
+import { ApduError, decodeCommand, encodeResponse, type DecodedCommand } from '../iso7816/apdu';
 import { bacCardRespond, bacKeys } from '../icao/bac';
 import { caAlgorithm, decodeOid, OID } from '../icao/card-access';
 import { chipAuthCardSession, type ChipAuthCardKey } from '../icao/chip-auth';
 import { randomBytes } from '../icao/crypto';
 import { PaceChip, type PacePassword } from '../icao/pace';
 import { protectResponse, SmCardError, unprotectCommand, type SmSession } from '../icao/sm';
-import { SW } from '../icao/sw';
-import { decodeAll, decodeOne, encode, find, type Tlv } from '../icao/tlv';
+import { SW } from '../iso7816/sw';
+import { decodeAll, decodeOne, encode, find, type Tlv } from '../iso7816/tlv';
 import type { CardTransport, TransportLimits } from '../transport/types';
 
 const EMRTD_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01);

@@ -15,7 +15,7 @@ import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { challengeSigner } from '../icao/active-auth';
 import { OID as SI_OID } from '../icao/card-access';
 import { curveByName, ecdhKeyPair } from '../icao/curves';
-import { buildDg13, type Dg13Nesting } from '../icao/dg13';
+import { buildDg13, type Dg13Nesting } from '../cccd/dg13';
 import { ecSpkiDer, ecSpkiDerExplicit } from '../icao/ec-spki';
 import {
   DataGroupHash,
@@ -29,8 +29,8 @@ import {
 import { FID, dataGroupFid, dataGroupTag } from '../icao/lds';
 import { cccdMrzInformation, formatCccdMrz } from '../icao/mrz';
 import { OID, digest, hashOid, type HashName } from '../icao/signature';
-import { decodeOne, encode } from '../icao/tlv';
-import { toYymmdd } from '../cccd/dates';
+import { decodeOne, encode } from '../iso7816/tlv';
+import { toYymmdd } from '../util/dates';
 import { DEFAULT_PERSON, facePhotoJpeg, mrzNames, type SoftPerson } from './person';
 import {
   buildSignedData,

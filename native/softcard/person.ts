@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
 import { z } from 'zod';
-import { isIsoDate } from '../cccd/dates';
+import { isIsoDate } from '../util/dates';
 import { stripDiacritics } from '../cccd/names';
 import { bilingualError } from '../icao/bilingual';
 

@@ -58,7 +58,7 @@ import { curveByName } from '../icao/curves';
 import { ecSpkiDerExplicit } from '../icao/ec-spki';
 import { CscaMasterList, ICAO_OID, oidDer } from '../icao/icao-asn1';
 import { OID, digest, hashOid, type HashName } from '../icao/signature';
-import { decodeAll, decodeOne, encode } from '../icao/tlv';
+import { decodeAll, decodeOne, encode } from '../iso7816/tlv';
 import { toPem } from '../icao/x509';
 
 export type KeySpec =

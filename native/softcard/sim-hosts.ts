@@ -2,10 +2,10 @@
  * Hosts a software card (./soft-card: the CCCD or the TD3 passport) behind a real reader stack, as
  * `kiosk sim card` and `kiosk sim pn532` do, and as the end-to-end tests and benchmarks use it:
  *
- *   - `hostOnVpcd`: a vpcd client (../pcsc/vpcd-card) that inserts the card into pcscd's virtual
+ *   - `hostOnVpcd`: a vpcd client (../drivers/pcsc/vpcd-card) that inserts the card into pcscd's virtual
  *     reader ("Virtual PCD 00 00" on TCP 35963, "00 01" on 35964). It keeps trying while vpcd is not
  *     listening and comes back after a pcscd restart.
- *   - `hostOnPn532`: a PN532 emulator (../pn532/emulator) on a serial port path (one end of a socat
+ *   - `hostOnPn532`: a PN532 emulator (../drivers/pn532/emulator) on a serial port path (one end of a socat
  *     pty pair) with the card in its field.
  *
  * A simulated removal (the `remove-at:N` fault: the engine throws CardRemovedError) takes the card out
@@ -16,9 +16,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { CardRemovedError } from '../transport/types';
-import { VpcdCard, type CardFunction } from '../pcsc/vpcd-card';
-import { Pn532Emulator } from '../pn532/emulator';
-import { CMD } from '../pn532/codec';
+import { VpcdCard, type CardFunction } from '../drivers/pcsc/vpcd-card';
+import { Pn532Emulator } from '../drivers/pn532/emulator';
+import { CMD } from '../drivers/pn532/codec';
 
 /** What a host needs of a software card: its engine (SoftCard.engine, SoftPassport.engine). */
 export interface HostedCard {

@@ -65,7 +65,7 @@ import { curveByName, ecdhKeyPair } from '../icao/curves';
 import { challengeSigner } from '../icao/active-auth';
 import { checkDigit } from '../icao/mrz';
 import { FID } from '../icao/lds';
-import { toYymmdd } from '../cccd/dates';
+import { toYymmdd } from '../util/dates';
 import { CardRemovedError, type CardTransport, type TransportLimits } from '../transport/types';
 import {
   CardEngine,

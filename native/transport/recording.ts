@@ -4,7 +4,7 @@
  * the header, the lengths and the status.
  */
 
-import { decodeCommand } from '../icao/apdu';
+import { decodeCommand } from '../iso7816/apdu';
 import type { CardTransport, TransportLimits } from './types';
 
 export interface TraceEntry {

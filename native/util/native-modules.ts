@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Bilingual } from '../cccd/types';
+import type { Bilingual } from '../domain/vocabulary';
 
 export type NativeModuleState = 'loaded' | 'not_built' | 'abi_mismatch' | 'library_missing' | 'load_failed';
 

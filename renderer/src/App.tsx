@@ -1,12 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type {
-  AuthStatus,
-  Lang,
-  ReaderStatusDTO,
-  SettingsDTO,
-  SignedInUser,
-} from '../../electron/shared/ipc-contract';
+import type { AuthStatus, Lang, ReaderStatusDTO, SettingsDTO } from '../../electron/shared/ipc-contract';
 import { kiosk, unwrap } from './api';
 import i18next from './i18n';
 import { SignIn } from './screens/SignIn';
@@ -19,20 +13,7 @@ import { TrustScreen } from './screens/Trust';
 import { TrustBanner } from './components/TrustBanner';
 import { ReaderStatusBar } from './components/ReaderStatus';
 import { ChangePinDialog } from './components/ChangePin';
-
-export type Screen = 'checkin' | 'sessions' | 'candidates' | 'log' | 'trust' | 'settings';
-
-export interface AppContext {
-  user: SignedInUser;
-  settings: SettingsDTO;
-  readers: ReaderStatusDTO[];
-  demo: boolean;
-  /** The session checked in at this window (chosen on the check-in or sessions screen). */
-  sessionCode: string | null;
-  setSessionCode(code: string | null): void;
-  go(screen: Screen): void;
-  reloadSettings(): Promise<void>;
-}
+import type { AppContext, Screen } from './app-context';
 
 export function App() {
   const { t, i18n } = useTranslation();

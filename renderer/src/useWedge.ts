@@ -1,9 +1,9 @@
 import { useEffect, useRef, type InputHTMLAttributes, type RefObject } from 'react';
-import { KeyboardWedgeDecoder, recoverChar } from '../../native/hid/keyboard-wedge';
+import { KeyboardWedgeDecoder, recoverChar } from '../../native/drivers/hid/keyboard-wedge';
 
 /**
  * Keyboard-wedge QR capture for the check-in screen. A scanner "types" the QR text; every key goes
- * through the pure decoder (native/hid/keyboard-wedge.ts), and a fast burst ended by Enter/Tab is a
+ * through the pure decoder (native/drivers/hid/keyboard-wedge.ts), and a fast burst ended by Enter/Tab is a
  * scan. People typing are ignored, and keys typed into a form field are left alone.
  *
  * Characters that come WITHOUT a key press of their own (Vietnamese letters sent as Unicode text or

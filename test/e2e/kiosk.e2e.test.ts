@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import os from 'node:os';
 import { fictionalPerson, qrTextOf, type FictionalPerson } from '../../electron/core/fictional-people';
 import { ReaderHub } from '../../electron/app/reader-hub';
-import { Pn532Emulator } from '../../native/pn532/emulator';
+import { Pn532Emulator } from '../../native/drivers/pn532/emulator';
 import type { SoftCard } from '../../native/softcard/soft-card';
 import { createPtyPair, type PtyPair } from '../support/socat';
 import { softCardOf } from '../support/kiosk-soft-cards';

@@ -13,7 +13,7 @@ import { QueuedDialogs } from '../../electron/app/bridge-server';
 import { ReaderHub } from '../../electron/app/reader-hub';
 import type { EventSink } from '../../electron/app/ports';
 import type { CheckResultDTO, EventName, ReaderSettingsDTO } from '../../electron/shared/ipc-contract';
-import { Pn532Emulator } from '../../native/pn532/emulator';
+import { Pn532Emulator } from '../../native/drivers/pn532/emulator';
 import type { SoftCard } from '../../native/softcard/soft-card';
 import { createPtyPair, type PtyPair } from '../support/socat';
 import { tempDir } from '../support/tmp';

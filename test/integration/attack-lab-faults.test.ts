@@ -23,18 +23,18 @@ import {
   id_ce_subjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
 import { describe, expect, it } from 'vitest';
-import { encodeCommand, parseResponse } from '../../native/icao/apdu';
+import { encodeCommand, parseResponse } from '../../native/iso7816/apdu';
 import { parseCardAccess, preferredPaceInfo } from '../../native/icao/card-access';
 import { chipAuthenticate } from '../../native/icao/chip-auth';
-import { parseDg13 } from '../../native/icao/dg13';
+import { parseDg13 } from '../../native/cccd/dg13';
 import { parseDg14 } from '../../native/icao/dg14';
 import { FileReader, readFile, selectApplication } from '../../native/icao/file-reader';
 import { LdsSecurityObject } from '../../native/icao/icao-asn1';
 import { FID, dataGroupFid, parseDg1, parseEfCom } from '../../native/icao/lds';
 import { pace } from '../../native/icao/pace';
 import { SecureTransport, protectCommand, unprotectResponse } from '../../native/icao/sm';
-import { CardStatusError } from '../../native/icao/sw';
-import { decodeAll, decodeOne } from '../../native/icao/tlv';
+import { CardStatusError } from '../../native/iso7816/sw';
+import { decodeAll, decodeOne } from '../../native/iso7816/tlv';
 import { attackPki, trustFolderFor, writeTrustFolder } from '../../native/softcard/attack-pki';
 import { getTestPki } from '../../native/softcard/pki';
 import {

@@ -36,7 +36,7 @@ import { FileAppLogger } from '../../electron/app/app-log';
 import { ReaderHub } from '../../electron/app/reader-hub';
 import type { EventSink } from '../../electron/app/ports';
 import type { CheckResultDTO, EventName } from '../../electron/shared/ipc-contract';
-import { Pn532Emulator } from '../../native/pn532/emulator';
+import { Pn532Emulator } from '../../native/drivers/pn532/emulator';
 import { needsPart } from '../support/system-parts';
 
 // The application-layer day opens a serial scanner and a PN532 on socat pty pairs.

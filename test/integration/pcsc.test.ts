@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CardRemovedError, TransportTimeoutError } from '../../native/transport/types';
-import { PcscContext, type PcscReaderInfo, type PcscTransport } from '../../native/pcsc/pcsc';
-import { VpcdCard, CONTACTLESS_ATR } from '../../native/pcsc/vpcd-card';
-import { ReaderCardRemovedError, ReaderError, ReaderTimeoutError } from '../../native/readers/errors';
-import { encodeCommand } from '../../native/icao/apdu';
+import { PcscContext, type PcscReaderInfo, type PcscTransport } from '../../native/drivers/pcsc/pcsc';
+import { VpcdCard, CONTACTLESS_ATR } from '../../native/drivers/pcsc/vpcd-card';
+import { ReaderCardRemovedError, ReaderError, ReaderTimeoutError } from '../../native/transport/errors';
+import { encodeCommand } from '../../native/iso7816/apdu';
 import { equalBytes, hex } from '../../native/util/bytes';
 import { testPcscd, useSocket, type PcscdInstance } from '../support/pcscd';
 import { createTestCard, patternFile } from '../support/test-card';

@@ -5,10 +5,10 @@
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CardRemovedError } from '../../native/transport/types';
-import { Pn532Emulator } from '../../native/pn532/emulator';
-import { Pn532Transport, openPn532, type Pn532 } from '../../native/pn532/pn532';
-import { CMD } from '../../native/pn532/codec';
-import { ReaderCardRemovedError, ReaderError } from '../../native/readers/errors';
+import { Pn532Emulator } from '../../native/drivers/pn532/emulator';
+import { Pn532Transport, openPn532, type Pn532 } from '../../native/drivers/pn532/pn532';
+import { CMD } from '../../native/drivers/pn532/codec';
+import { ReaderCardRemovedError, ReaderError } from '../../native/transport/errors';
 import { equalBytes, fromHex, hex } from '../../native/util/bytes';
 import { createPtyPair, type PtyPair } from '../support/socat';
 import { createTestCard, patternFile } from '../support/test-card';

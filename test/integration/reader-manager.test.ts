@@ -15,9 +15,9 @@ import {
   type ReaderConfig,
   type ReaderManagerOptions,
 } from '../../native/readers/manager';
-import { VpcdCard } from '../../native/pcsc/vpcd-card';
-import { Pn532Emulator } from '../../native/pn532/emulator';
-import { HidPosReader } from '../../native/hid/hid-pos';
+import { VpcdCard } from '../../native/drivers/pcsc/vpcd-card';
+import { Pn532Emulator } from '../../native/drivers/pn532/emulator';
+import { HidPosReader } from '../../native/drivers/hid/hid-pos';
 import type { CardTransport } from '../../native/transport/types';
 import { equalBytes } from '../../native/util/bytes';
 import { testPcscd, useSocket, type PcscdInstance } from '../support/pcscd';

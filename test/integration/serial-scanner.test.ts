@@ -5,7 +5,11 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { SerialPort } from 'serialport';
-import { SerialScanner, TERMINATOR_BYTES, type ScanTerminator } from '../../native/scanners/serial-scanner';
+import {
+  SerialScanner,
+  TERMINATOR_BYTES,
+  type ScanTerminator,
+} from '../../native/drivers/scanners/serial-scanner';
 import { createPtyPair, type PtyPair } from '../support/socat';
 import { needsPart } from '../support/system-parts';
 

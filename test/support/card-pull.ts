@@ -77,8 +77,8 @@ export function memorySlot(): CardSlot {
 /** PC/SC through pcscd + vpcd. `pcscd` must be started and its socket in use (useSocket). */
 export async function pcscSlot(pcscd: PcscdInstance): Promise<CardSlot> {
   const [{ PcscContext }, { VpcdCard }] = await Promise.all([
-    import('../../native/pcsc/pcsc'),
-    import('../../native/pcsc/vpcd-card'),
+    import('../../native/drivers/pcsc/pcsc'),
+    import('../../native/drivers/pcsc/vpcd-card'),
   ]);
   const readerName = pcscd.readerNames[0];
   let card: SoftCard | undefined;
@@ -122,8 +122,8 @@ export async function pcscSlot(pcscd: PcscdInstance): Promise<CardSlot> {
 /** A PN532 emulator on a socat pty pair, driven by the real PN532 driver. */
 export async function pn532Slot(): Promise<CardSlot> {
   const [{ Pn532Emulator }, { Pn532Transport, openPn532 }, { createPtyPair }] = await Promise.all([
-    import('../../native/pn532/emulator'),
-    import('../../native/pn532/pn532'),
+    import('../../native/drivers/pn532/emulator'),
+    import('../../native/drivers/pn532/pn532'),
     import('./socat'),
   ]);
   const pty = await createPtyPair();

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { ChipSamples } from './chip-samples';
 import type { FuzzTarget, Rng } from './fuzz';
-import { IcaoError } from '../../native/icao/sw';
+import { IcaoError } from '../../native/iso7816/sw';
 import { parseDg15, parseEfCom } from '../../native/icao/lds';
 import { parseDg14 } from '../../native/icao/dg14';
 import { passiveAuthentication } from '../../native/icao/passive-auth';
@@ -38,11 +38,11 @@ import {
   TFI_PN532_TO_HOST,
   encodeFrame,
   type Pn532DecoderEvent,
-} from '../../native/pn532/codec';
-import { HidPosDecoder, type HidPosLayout } from '../../native/hid/hid-pos';
-import { KeyboardWedgeDecoder, type WedgeKeyEvent } from '../../native/hid/keyboard-wedge';
+} from '../../native/drivers/pn532/codec';
+import { HidPosDecoder, type HidPosLayout } from '../../native/drivers/hid/hid-pos';
+import { KeyboardWedgeDecoder, type WedgeKeyEvent } from '../../native/drivers/hid/keyboard-wedge';
 import { parseCccdQr } from '../../native/cccd/qr';
-import { isIsoDate } from '../../native/cccd/dates';
+import { isIsoDate } from '../../native/util/dates';
 import { verify } from '../../electron/core/verification';
 import { fictionalPerson, qrTextOf, rosterCsv } from '../../electron/core/fictional-people';
 import { RosterFileError, readRosterFile } from '../../electron/core/roster-file';

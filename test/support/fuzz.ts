@@ -21,13 +21,13 @@
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { TlvError, decodeAll, findDeep, type Tlv } from '../../native/icao/tlv';
-import { IcaoError } from '../../native/icao/sw';
+import { TlvError, decodeAll, findDeep, type Tlv } from '../../native/iso7816/tlv';
+import { IcaoError } from '../../native/iso7816/sw';
 import { parseCardAccess } from '../../native/icao/card-access';
 import { parseMrz } from '../../native/icao/mrz';
 import { parseDg1 } from '../../native/icao/lds';
 import { parseDg2 } from '../../native/icao/dg2';
-import { parseDg13 } from '../../native/icao/dg13';
+import { parseDg13 } from '../../native/cccd/dg13';
 import { parseSod } from '../../native/icao/sod';
 import { hex } from '../../native/util/bytes';
 import { loadChipSamples, type ChipSamples } from './chip-samples';

@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { pcscdListening } from '../../native/pcsc/pcsc';
+import { pcscdListening } from '../../native/drivers/pcsc/pcsc';
 
 export const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 export const SYSTEM_SOCKET = '/run/pcscd/pcscd.comm';

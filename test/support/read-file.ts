@@ -5,7 +5,7 @@
 
 import { concat } from '../../native/util/bytes';
 import type { CardTransport } from '../../native/transport/types';
-import { encodeCommand } from '../../native/icao/apdu';
+import { encodeCommand } from '../../native/iso7816/apdu';
 
 export class StatusWordError extends Error {
   constructor(

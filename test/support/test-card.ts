@@ -5,8 +5,8 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { ApduError, decodeCommand } from '../../native/icao/apdu';
-import type { CardFunction } from '../../native/pcsc/vpcd-card';
+import { ApduError, decodeCommand } from '../../native/iso7816/apdu';
+import type { CardFunction } from '../../native/drivers/pcsc/vpcd-card';
 
 export interface TestCardOptions {
   /** Files by FID (e.g. 0x011e). */

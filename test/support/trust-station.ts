@@ -9,7 +9,7 @@ import path from 'node:path';
 import { chipCheckDetails } from '../../electron/core/chip-checkin';
 import type { CheckRecord } from '../../electron/core/check-service';
 import type { KioskServices } from '../../electron/core/services';
-import type { Actor } from '../../electron/core/sessions';
+import type { Actor } from '../../electron/core/actor';
 import { loadStationTrustStore } from '../../electron/core/trust-folder';
 import { readChip } from '../../native/chip/read-chip';
 import { DEFAULT_PERSON } from '../../native/softcard/person';

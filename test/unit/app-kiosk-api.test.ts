@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { KioskServices } from '../../electron/core/services';
 import { KioskApi, type Caller } from '../../electron/app/kiosk-api';
 import { QueuedDialogs } from '../../electron/app/bridge-server';
-import { LOCK_BASE_MS, MAX_FAILED_PINS } from '../../electron/app/users';
+import { LOCK_BASE_MS, MAX_FAILED_PINS } from '../../electron/core/users';
 import { fictionalPerson, qrTextOf, rosterCsv } from '../../electron/core/fictional-people';
 import type { ChannelName, RequestOf, ResponseOf, Result } from '../../electron/shared/ipc-contract';
 import { tempDir } from '../support/tmp';
@@ -190,7 +190,9 @@ describe('KioskApi: accounts, PINs and roles', () => {
       'locked',
     ]);
     // The PIN is in no logged field (the hex hashes and timestamps are left out: they can hold '0000' by chance).
-    expect(JSON.stringify(failures.map(({ hash: _h, prevHash: _p, at: _a, ...rest }) => rest))).not.toContain('0000');
+    expect(JSON.stringify(failures.map(({ hash: _h, prevHash: _p, at: _a, ...rest }) => rest))).not.toContain(
+      '0000',
+    );
 
     // After the lock time, a second series of failures (no success in between) locks for twice as long.
     h.clock.now = new Date(h.clock.now.getTime() + LOCK_BASE_MS + 1000);

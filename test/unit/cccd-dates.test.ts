@@ -14,7 +14,7 @@ import {
   parseQrDate,
   todayInVietnam,
   toYymmdd,
-} from '../../native/cccd/dates';
+} from '../../native/util/dates';
 
 describe('parseDate: accepted forms', () => {
   it.each([

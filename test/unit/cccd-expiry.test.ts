@@ -6,7 +6,7 @@ import {
   LAW_2023_EFFECTIVE,
   renewalAgesFor,
 } from '../../native/cccd/expiry';
-import { parseDate, toYymmdd } from '../../native/cccd/dates';
+import { parseDate, toYymmdd } from '../../native/util/dates';
 
 describe('renewal ages by law', () => {
   it('2014 law before 2024-07-01, 2023 law (with 14) from then on', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCccdQr, parseSexWord, type QrErrorCode } from '../../native/cccd/qr';
-import { notCheckedAuthenticity } from '../../native/cccd/types';
+import { notCheckedAuthenticity } from '../../native/domain/vocabulary';
 
 // "Today" for every test: 2025-06-01 in Vietnam.
 const NOW = new Date('2025-05-31T20:00:00Z');

@@ -23,7 +23,7 @@ import type { CardEngineState } from '../../native/softcard/card-engine';
 import { alterGroup, buildEfCom, buildSod } from '../../native/softcard/lds-builder';
 import { getTestPki } from '../../native/softcard/pki';
 import { createSoftCard, type SoftCard } from '../../native/softcard/soft-card';
-import { encode } from '../../native/icao/tlv';
+import { encode } from '../../native/iso7816/tlv';
 import type { CardTransport } from '../../native/transport/types';
 import { tempDir } from '../support/tmp';
 

@@ -14,7 +14,7 @@ import {
   type ChipProgress,
   type ChipReadResult,
 } from '../../native/chip/read-chip';
-import { IcaoError } from '../../native/icao/sw';
+import { IcaoError } from '../../native/iso7816/sw';
 import { TrustStore } from '../../native/icao/trust-store';
 import {
   createSoftCard,
@@ -573,7 +573,7 @@ describe('groups the chip refuses or lacks are reported, not fatal', () => {
   });
 
   it('a reader failure keeps its own bilingual message and retryability', async () => {
-    const { ReaderError } = await import('../../native/readers/errors');
+    const { ReaderError } = await import('../../native/transport/errors');
     const unplugged: CardTransport = {
       name: 'unplugged',
       limits: { maxCommandLength: 261, maxResponseLength: 258, extendedLength: false },

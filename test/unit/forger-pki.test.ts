@@ -7,7 +7,7 @@ import { assessAuthenticity } from '../../native/icao/authenticity';
 import { passiveAuthentication, type PassiveAuthInput } from '../../native/icao/passive-auth';
 import { TrustStore } from '../../native/icao/trust-store';
 import { generateKey } from '../../native/softcard/pki';
-import { encode } from '../../native/icao/tlv';
+import { encode } from '../../native/iso7816/tlv';
 import { forgeCertificate, forgePki, forgeSod, groupsOf, skiOf, wrapSod } from './helpers/pki-forge';
 
 const groups = groupsOf([1, 2, 13]);

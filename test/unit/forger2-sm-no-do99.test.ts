@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SmSession, protectResponse, unprotectResponse } from '../../native/icao/sm';
-import { encodeResponse } from '../../native/icao/apdu';
-import { encode } from '../../native/icao/tlv';
+import { encodeResponse } from '../../native/iso7816/apdu';
+import { encode } from '../../native/iso7816/tlv';
 
 const keys = (): [Uint8Array, Uint8Array] => [randomBytes(16), randomBytes(16)];
 

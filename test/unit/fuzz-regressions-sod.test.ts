@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { passiveAuthentication } from '../../native/icao/passive-auth';
 import { parseSod } from '../../native/icao/sod';
-import { IcaoError } from '../../native/icao/sw';
+import { IcaoError } from '../../native/iso7816/sw';
 
 const dir = path.resolve(import.meta.dirname, '../fixtures/fuzz-regressions');
 

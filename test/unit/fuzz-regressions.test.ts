@@ -5,7 +5,7 @@
  * bench/fuzz-long.bench.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { Pn532Decoder, type Pn532DecoderEvent } from '../../native/pn532/codec';
+import { Pn532Decoder, type Pn532DecoderEvent } from '../../native/drivers/pn532/codec';
 import { fromHex } from '../../native/util/bytes';
 import { CHANNEL_NAMES, channels } from '../../electron/shared/ipc-contract';
 import { fuzzTargets, mulberry32 } from '../support/fuzz';

@@ -6,8 +6,8 @@ import {
   aimSymbology,
   listHidScanners,
   type HidPosScan,
-} from '../../native/hid/hid-pos';
-import type { ReaderErrorInfo } from '../../native/readers/errors';
+} from '../../native/drivers/hid/hid-pos';
+import type { ReaderErrorInfo } from '../../native/transport/errors';
 
 // A fictional CCCD QR payload (no real person).
 const QR = '079099001234|271234567|Lê Thị Bích|01011999|Nữ|Tổ 1, Phường 2, TP Huế|15082021';

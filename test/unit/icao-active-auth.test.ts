@@ -15,7 +15,7 @@ import {
 } from '../../native/icao/active-auth';
 import { parseDg15 } from '../../native/icao/lds';
 import { digest } from '../../native/icao/signature';
-import { encode } from '../../native/icao/tlv';
+import { encode } from '../../native/iso7816/tlv';
 
 const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
 const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 });

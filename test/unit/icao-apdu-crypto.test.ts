@@ -10,7 +10,7 @@ import {
   encodeResponse,
   encodedCommandLength,
   parseResponse,
-} from '../../native/icao/apdu';
+} from '../../native/iso7816/apdu';
 import {
   adjustParity,
   aesCmac,
@@ -21,7 +21,7 @@ import {
   retailMac,
   unpad,
 } from '../../native/icao/crypto';
-import { CardStatusError, expectOk, isSuccess, swName, triesLeft } from '../../native/icao/sw';
+import { CardStatusError, expectOk, isSuccess, swName, triesLeft } from '../../native/iso7816/sw';
 import { maxPlainCommandData, maxPlainResponse } from '../../native/icao/sm';
 import { fromHex, hex } from '../../native/util/bytes';
 import { createHash } from 'node:crypto';

@@ -6,7 +6,7 @@
  * mismatch) are forgeries; stored reads are at best signature_valid_chip_unproven.
  */
 import { describe, expect, it } from 'vitest';
-import type { CheckOutcome, Reason } from '../../native/cccd/types';
+import type { CheckOutcome, Reason } from '../../native/domain/vocabulary';
 import { assessAuthenticity, type AnnouncedProofs } from '../../native/icao/authenticity';
 import type { PassiveAuthResult } from '../../native/icao/passive-auth';
 

@@ -15,8 +15,8 @@ import {
   preferredPaceInfo,
   protocolName,
 } from '../../native/icao/card-access';
-import { encode } from '../../native/icao/tlv';
-import { IcaoError } from '../../native/icao/sw';
+import { encode } from '../../native/iso7816/tlv';
+import { IcaoError } from '../../native/iso7816/sw';
 import { concat, fromHex, hex } from '../../native/util/bytes';
 import { generateKeyPairSync } from 'node:crypto';
 

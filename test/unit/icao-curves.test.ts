@@ -19,7 +19,7 @@ import {
   randomScalar,
 } from '../../native/icao/curves';
 import { hex } from '../../native/util/bytes';
-import { IcaoError } from '../../native/icao/sw';
+import { IcaoError } from '../../native/iso7816/sw';
 
 describe('curves', () => {
   it('covers parameter ids 8 to 18', () => {

@@ -7,14 +7,14 @@ import { createRequire } from 'node:module';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, hex } from '../../native/util/bytes';
-import { IcaoError } from '../../native/icao/sw';
+import { IcaoError } from '../../native/iso7816/sw';
 import { parseCardAccess } from '../../native/icao/card-access';
 import { OID as SI_OID } from '../../native/icao/card-access';
 import { FID, dataGroupFid, parseDg1, parseDg15, parseEfCom } from '../../native/icao/lds';
 import { dg2Photo, facePhoto, parseDg2 } from '../../native/icao/dg2';
-import { buildDg13, parseDg13, type Dg13Input } from '../../native/icao/dg13';
+import { buildDg13, parseDg13, type Dg13Input } from '../../native/cccd/dg13';
 import { parseDg14 } from '../../native/icao/dg14';
-import { encode } from '../../native/icao/tlv';
+import { encode } from '../../native/iso7816/tlv';
 import { oidDer } from '../../native/icao/icao-asn1';
 import { mrzInformation } from '../../native/icao/mrz';
 import {

@@ -14,7 +14,7 @@ import {
   type PaceTrace,
 } from '../../native/icao/pace';
 import { kdf } from '../../native/icao/crypto';
-import { decodeAll, decodeOne } from '../../native/icao/tlv';
+import { decodeAll, decodeOne } from '../../native/iso7816/tlv';
 import { CardEngine, engineTransport } from '../../native/softcard/card-engine';
 import { fromHex, hex } from '../../native/util/bytes';
 import { SpyTransport } from './helpers/icao-card';

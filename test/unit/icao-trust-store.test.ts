@@ -15,7 +15,7 @@ import { passiveAuthentication } from '../../native/icao/passive-auth';
 import { forgeCertificate, forgeListSigner, forgeSod, groupsOf } from './helpers/pki-forge';
 import { buildSoftCard } from '../../native/softcard/lds-builder';
 import { ICAO_OID } from '../../native/icao/icao-asn1';
-import { encode } from '../../native/icao/tlv';
+import { encode } from '../../native/iso7816/tlv';
 import {
   buildSignedData,
   createCrl,

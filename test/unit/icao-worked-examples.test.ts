@@ -19,7 +19,7 @@ import {
   unprotectCommand,
   unprotectResponse,
 } from '../../native/icao/sm';
-import { decodeCommand } from '../../native/icao/apdu';
+import { decodeCommand } from '../../native/iso7816/apdu';
 
 const MRZ_INFO = 'L898902C<369080619406236';
 const RND_IC = fromHex('4608F91988702212');

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { KeyboardWedgeDecoder, recoverChar, type WedgeKeyEvent } from '../../native/hid/keyboard-wedge';
+import {
+  KeyboardWedgeDecoder,
+  recoverChar,
+  type WedgeKeyEvent,
+} from '../../native/drivers/hid/keyboard-wedge';
 
 // A fictional CCCD QR payload (no real person): id|old id|name|birth|sex|address|issue date.
 const QR = '079099001234|271234567|Lê Thị Bé|01011999|Nữ|Tổ 1, Phường 2, TP Huế|15082021';

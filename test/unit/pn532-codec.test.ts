@@ -9,9 +9,9 @@ import {
   encodeFrame,
   encodeResponse,
   type Pn532DecoderEvent,
-} from '../../native/pn532/codec';
+} from '../../native/drivers/pn532/codec';
 import { fromHex, hex } from '../../native/util/bytes';
-import { parseTargetsTypeA } from '../../native/pn532/pn532';
+import { parseTargetsTypeA } from '../../native/drivers/pn532/pn532';
 
 function feedAll(bytes: Uint8Array, chunkSize = bytes.length): Pn532DecoderEvent[] {
   const d = new Pn532Decoder();

@@ -7,17 +7,17 @@ import {
   pcscModuleStatus,
   PcscContext,
   SCARD_E,
-} from '../../native/pcsc/pcsc';
+} from '../../native/drivers/pcsc/pcsc';
 import { classifyLoadError } from '../../native/util/native-modules';
 import { needsPart } from '../support/system-parts';
-import { loadNodeHid } from '../../native/hid/hid-pos';
+import { loadNodeHid } from '../../native/drivers/hid/hid-pos';
 import {
   ReaderCardRemovedError,
   ReaderError,
   ReaderTimeoutError,
   toReaderErrorInfo,
-} from '../../native/readers/errors';
-import { isExtendedApdu, statusWord, toShortApdu } from '../../native/pcsc/apdu-form';
+} from '../../native/transport/errors';
+import { isExtendedApdu, statusWord, toShortApdu } from '../../native/drivers/pcsc/apdu-form';
 import { fromHex, hex } from '../../native/util/bytes';
 
 /** Errors exactly as @pokusew/pcsclite words them. */

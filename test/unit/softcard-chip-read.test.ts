@@ -9,19 +9,19 @@ import { activeAuthenticate } from '../../native/icao/active-auth';
 import { verifyAuthenticity } from '../../native/icao/authenticity';
 import { parseCardAccess, preferredPaceInfo } from '../../native/icao/card-access';
 import { chipAuthenticate } from '../../native/icao/chip-auth';
-import { parseDg13 } from '../../native/icao/dg13';
+import { parseDg13 } from '../../native/cccd/dg13';
 import { parseDg14 } from '../../native/icao/dg14';
 import { dg2Photo } from '../../native/icao/dg2';
 import { FileReader, readFile, selectApplication } from '../../native/icao/file-reader';
 import { FID, dataGroupFid, parseDg1, parseDg15, parseEfCom } from '../../native/icao/lds';
 import { pace } from '../../native/icao/pace';
 import { SecureTransport } from '../../native/icao/sm';
-import { CardStatusError } from '../../native/icao/sw';
+import { CardStatusError } from '../../native/iso7816/sw';
 import { TrustStore } from '../../native/icao/trust-store';
 import { CardEngine, engineTransport } from '../../native/softcard/card-engine';
 import { buildSoftCard, type BuiltSoftCard } from '../../native/softcard/lds-builder';
 import { DEFAULT_PERSON } from '../../native/softcard/person';
-import type { CheckOutcome } from '../../native/cccd/types';
+import type { CheckOutcome } from '../../native/domain/vocabulary';
 
 interface Overrides {
   signChallenge?: (c: Uint8Array) => Promise<Uint8Array>;

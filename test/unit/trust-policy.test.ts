@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { verify, type VerificationInput } from '../../electron/core/verification';
 import type { IssuerTrust } from '../../electron/core/trust-policy';
-import type { AuthenticityResult, CardReading, Reason } from '../../native/cccd/types';
+import type { AuthenticityResult, Reason } from '../../native/domain/vocabulary';
+import type { CardReading } from '../../native/cccd/types';
 
 const reason = (code: string, severity: Reason['severity']): Reason => ({
   code,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { verify, type RosterCandidate, type VerificationInput } from '../../electron/core/verification';
-import { notCheckedAuthenticity, type AuthenticityResult, type CardReading } from '../../native/cccd/types';
+import { notCheckedAuthenticity, type AuthenticityResult } from '../../native/domain/vocabulary';
+import { type CardReading } from '../../native/cccd/types';
 
 const candidate: RosterCandidate = {
   id: 7,

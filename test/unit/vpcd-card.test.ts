@@ -5,7 +5,7 @@
 
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VpcdCard, VpcdFrameReader, vpcdFrame, CONTACTLESS_ATR } from '../../native/pcsc/vpcd-card';
+import { VpcdCard, VpcdFrameReader, vpcdFrame, CONTACTLESS_ATR } from '../../native/drivers/pcsc/vpcd-card';
 import { hex } from '../../native/util/bytes';
 import { createTestCard } from '../support/test-card';
 

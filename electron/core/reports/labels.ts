@@ -3,7 +3,7 @@
  * an inspector understands, never as codes. A typed object per language (rather than i18next keys)
  * makes a missing translation a compile error.
  */
-import type { Reason } from '../../../native/cccd/types';
+import type { Reason } from '../../../native/domain/vocabulary';
 import type { AuthenticityVerdict, IdentityVerdict, ReadingSource, ReportLang, SessionState } from './model';
 
 export interface ReportLabels {

@@ -7,7 +7,7 @@
  * printed as they are; instants (check-in time, generation time, log entries) are ISO UTC
  * (`2025-03-12T02:15:02Z`) and are printed in `timeZone`.
  */
-import type { AuthenticityVerdict, ReadingSource, Reason } from '../../../native/cccd/types';
+import type { AuthenticityVerdict, ReadingSource, Reason } from '../../../native/domain/vocabulary';
 import type { IdentityVerdict } from '../verification';
 
 export type { AuthenticityVerdict, IdentityVerdict, ReadingSource };

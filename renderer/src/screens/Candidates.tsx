@@ -6,7 +6,7 @@ import type {
   CandidateListDTO,
   SessionDTO,
 } from '../../../electron/shared/ipc-contract';
-import type { AppContext } from '../App';
+import type { AppContext } from '../app-context';
 import { kiosk, toError, unwrap } from '../api';
 import { formatDate, formatTime } from '../format';
 import { ErrorBanner } from '../components/ErrorBanner';

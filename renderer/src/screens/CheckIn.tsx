@@ -7,7 +7,7 @@ import type {
   RecentCheckDTO,
   SessionDTO,
 } from '../../../electron/shared/ipc-contract';
-import type { AppContext } from '../App';
+import type { AppContext } from '../app-context';
 import { kiosk, pick, toError, unwrap } from '../api';
 import { formatDate, formatTime } from '../format';
 import { playVerdictSound } from '../sound';

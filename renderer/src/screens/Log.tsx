@@ -9,7 +9,7 @@ import type {
   SessionDTO,
   VerifyDTO,
 } from '../../../electron/shared/ipc-contract';
-import type { AppContext } from '../App';
+import type { AppContext } from '../app-context';
 import { kiosk, pick, toError, unwrap } from '../api';
 import { formatDate, formatDateTime, parseDmy, vnDayBoundary } from '../format';
 import { ErrorBanner } from '../components/ErrorBanner';

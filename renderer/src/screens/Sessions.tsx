@@ -8,7 +8,7 @@ import type {
   RosterPreviewDTO,
   SessionDTO,
 } from '../../../electron/shared/ipc-contract';
-import type { AppContext } from '../App';
+import type { AppContext } from '../app-context';
 import { kiosk, pick, toError, unwrap } from '../api';
 import { formatDate, formatDateTime, parseDmy, todayDmy } from '../format';
 import { ErrorBanner, InfoBanner } from '../components/ErrorBanner';

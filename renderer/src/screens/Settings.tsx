@@ -9,7 +9,7 @@ import type {
   TrustImportDTO,
   UserDTO,
 } from '../../../electron/shared/ipc-contract';
-import type { AppContext } from '../App';
+import type { AppContext } from '../app-context';
 import { kiosk, pick, toError, unwrap } from '../api';
 import i18next from '../i18n';
 import { formatDateTime, formatTime } from '../format';

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, IssuerDTO, TrustIssuersDTO } from '../../../electron/shared/ipc-contract';
-import type { AppContext } from '../App';
+import type { AppContext } from '../app-context';
 import { kiosk, toError, unwrap } from '../api';
 import { formatDateTime } from '../format';
 import { ErrorBanner, InfoBanner } from '../components/ErrorBanner';

@@ -11,7 +11,7 @@ import {
 } from '../../../native/softcard/card-engine';
 import { encodeOid, OID } from '../../../native/icao/card-access';
 import { curveByName, ecdhKeyPair } from '../../../native/icao/curves';
-import { encode } from '../../../native/icao/tlv';
+import { encode } from '../../../native/iso7816/tlv';
 import { fromHex } from '../../../native/util/bytes';
 import type { ChipAuthCardKey, ChipAuthKey } from '../../../native/icao/chip-auth';
 import type { CardTransport, TransportLimits } from '../../../native/transport/types';

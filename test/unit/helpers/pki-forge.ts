@@ -35,7 +35,7 @@ import { AsnParser } from '@peculiar/asn1-schema';
 import { randomBytes } from 'node:crypto';
 import { DataGroupHash, ICAO_OID, LdsSecurityObject, oidDer } from '../../../native/icao/icao-asn1';
 import { digest, hashOid, type HashName } from '../../../native/icao/signature';
-import { encode } from '../../../native/icao/tlv';
+import { encode } from '../../../native/iso7816/tlv';
 import { nameDer, toPem } from '../../../native/icao/x509';
 import {
   DEFAULT_KEY,

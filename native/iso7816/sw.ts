@@ -3,7 +3,7 @@
  * Every error that can reach the examiner carries a Vietnamese (`vi`) and an English (`en`) message.
  */
 
-import type { Bilingual } from '../cccd/types';
+import type { Bilingual } from '../domain/vocabulary';
 
 export const SW = {
   OK: 0x9000,

@@ -9,13 +9,13 @@
  * Parsed by walking the structure — any depth of SEQUENCE/SET, any string type — never by offsets,
  * so the nesting variants of fields 13/14 and the 15/16 swap are all read the same way.
  */
-import type { Sex } from '../cccd/types';
-import { formatDmy, parseDate } from '../cccd/dates';
-import { foldName, stripDiacritics } from '../cccd/names';
-import { IcaoError } from './bilingual';
-import { decodeAll, encode, type Tlv } from './tlv';
-import { malformed, unwrap } from './lds';
-import { oidDer } from './icao-asn1';
+import type { Sex } from '../domain/vocabulary';
+import { formatDmy, parseDate } from '../util/dates';
+import { foldName, stripDiacritics } from './names';
+import { IcaoError } from '../icao/bilingual';
+import { decodeAll, encode, type Tlv } from '../iso7816/tlv';
+import { malformed, unwrap } from '../icao/lds';
+import { oidDer } from '../icao/icao-asn1';
 
 export const DG13_OID = '1.0.10646.1.0.8';
 

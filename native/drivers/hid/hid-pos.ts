@@ -15,11 +15,16 @@
  * loaded lazily) and emits one `text` per complete scan.
  */
 
-import { classifyLoadError, moduleNotFound, nativeModuleSpec, simulatedAbsent } from '../util/native-modules';
+import {
+  classifyLoadError,
+  moduleNotFound,
+  nativeModuleSpec,
+  simulatedAbsent,
+} from '../../util/native-modules';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import { concat } from '../util/bytes';
-import { ReaderError, toReaderErrorInfo, type ReaderErrorInfo } from '../readers/errors';
+import { concat } from '../../util/bytes';
+import { ReaderError, toReaderErrorInfo, type ReaderErrorInfo } from '../../transport/errors';
 
 export const HID_POS_USAGE_PAGE = 0x8c;
 

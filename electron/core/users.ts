@@ -1,5 +1,5 @@
-import type { Db } from '../core/db';
-import { KioskError, storageError } from '../core/errors';
+import type { Db } from './db';
+import { KioskError, storageError } from './errors';
 import type { Role, UserDTO } from '../shared/ipc-contract';
 import { dummyPinHash, hashPin, verifyPin } from './pin-hash';
 

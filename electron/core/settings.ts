@@ -1,8 +1,8 @@
 import os from 'node:os';
 import { z } from 'zod';
-import type { Db } from '../core/db';
-import { storageError } from '../core/errors';
-import type { VerificationPolicy } from '../core/verification';
+import type { Db } from './db';
+import { storageError } from './errors';
+import type { VerificationPolicy } from './verification';
 import { readerSettingsSchema, type Lang, type ReaderSettingsDTO } from '../shared/ipc-contract';
 
 /** Settings kept in the database (app_settings), one JSON value per key. */

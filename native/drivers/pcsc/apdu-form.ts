@@ -1,10 +1,16 @@
 /**
  * Length forms of command APDUs as a transport sees them: is this command extended-length, and what is
  * its short-length equivalent (for readers or cards that refuse extended APDUs). The APDU codec itself
- * is native/icao/apdu.ts; this only adapts it for transports.
+ * is native/iso7816/apdu.ts; this only adapts it for transports.
  */
 
-import { decodeCommand, encodeCommand, MAX_SHORT_LC, MAX_SHORT_LE, type DecodedCommand } from '../icao/apdu';
+import {
+  decodeCommand,
+  encodeCommand,
+  MAX_SHORT_LC,
+  MAX_SHORT_LE,
+  type DecodedCommand,
+} from '../../iso7816/apdu';
 
 /** Largest short command APDU: header, Lc, 255 data bytes, Le. */
 export const MAX_SHORT_COMMAND = 4 + 1 + MAX_SHORT_LC + 1;

@@ -7,9 +7,9 @@
  */
 
 import { EventEmitter } from 'node:events';
-import type { CardTransport, TransportLimits } from '../transport/types';
-import { concat, hex } from '../util/bytes';
-import { ReaderCardRemovedError, ReaderError, ReaderTimeoutError } from '../readers/errors';
+import type { CardTransport, TransportLimits } from '../../transport/types';
+import { concat, hex } from '../../util/bytes';
+import { ReaderCardRemovedError, ReaderError, ReaderTimeoutError } from '../../transport/errors';
 import { MAX_SHORT_COMMAND, MAX_SHORT_RESPONSE, isExtendedApdu, toShortApdu } from '../pcsc/apdu-form';
 import {
   ACK_FRAME,

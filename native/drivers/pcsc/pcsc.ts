@@ -15,15 +15,15 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import { hex } from '../util/bytes';
-import type { CardTransport, TransportLimits } from '../transport/types';
+import { hex } from '../../util/bytes';
+import type { CardTransport, TransportLimits } from '../../transport/types';
 import {
   ReaderCardRemovedError,
   ReaderError,
   ReaderTimeoutError,
   readerMessage,
   type ReaderErrorInfo,
-} from '../readers/errors';
+} from '../../transport/errors';
 import {
   classifyLoadError,
   moduleNotFound,
@@ -31,7 +31,7 @@ import {
   nativeModuleStatus,
   simulatedAbsent,
   type NativeModuleStatus,
-} from '../util/native-modules';
+} from '../../util/native-modules';
 import {
   apduForm,
   MAX_EXTENDED_COMMAND,

@@ -7,8 +7,8 @@
  * only know native/transport/types.ts still recognise them.
  */
 
-import type { Bilingual } from '../cccd/types';
-import { CardRemovedError, TransportTimeoutError } from '../transport/types';
+import type { Bilingual } from '../domain/vocabulary';
+import { CardRemovedError, TransportTimeoutError } from './types';
 
 export type ReaderErrorCode =
   | 'card_removed'

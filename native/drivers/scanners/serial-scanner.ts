@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { ReadlineParser } from '@serialport/parser-readline';
 import type { SerialPort } from 'serialport';
-import { ReaderError, toReaderErrorInfo, type ReaderErrorInfo } from '../readers/errors';
+import { ReaderError, toReaderErrorInfo, type ReaderErrorInfo } from '../../transport/errors';
 
 export type ScanTerminator = 'CR' | 'LF' | 'CRLF' | 'TAB';
 

@@ -10,7 +10,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { CardFunction } from '../pcsc/vpcd-card';
-import { concat } from '../util/bytes';
+import { concat } from '../../util/bytes';
 import {
   ACK_FRAME,
   CMD,

@@ -1,0 +1,5 @@
+/** Who did something, as the audit log records it: the station and the signed-in user (or the CLI's --examiner). */
+export interface Actor {
+  station: string;
+  actor: string;
+}
