@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { KioskServices, defaultActor } from '../core/services';
-import { REPORT_FORMATS, type ReportFormat } from '../core/report-service';
+import { REPORT_FORMATS, type ReportFormat } from '../../native/domain/vocabulary';
 import { RosterValidationError } from '../core/roster-service';
 import { EXIT, UsageError, exitCodeFor, line, printError, printJson } from './output';
 import { seedDemo } from '../core/demo';

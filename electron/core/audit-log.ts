@@ -10,7 +10,8 @@ import {
   type ParallelOptions,
   type RangeCheck,
 } from './log-verify';
-import type { Reason } from '../../native/domain/vocabulary';
+import type { LogKind, ReadingSource, Reason } from '../../native/domain/vocabulary';
+import type { LogRecordDTO } from '../shared/ipc-contract';
 import { storageError } from './errors';
 
 /**
@@ -26,26 +27,12 @@ import { storageError } from './errors';
 export const LOG_VERSION = 'cccd-kiosk-log-v1';
 export const GENESIS_HASH = '0'.repeat(64);
 
-export type LogKind =
-  | 'check'
-  | 'session_created'
-  | 'session_closed'
-  | 'session_signed'
-  | 'roster_imported'
-  | 'sign_in'
-  | 'sign_in_failed'
-  | 'settings_changed'
-  /** A retention purge erased the personal data of signed sessions (details: codes and counts only). */
-  | 'privacy_purged'
-  /** The chair changed what the station trusts: an issuer approved, blocked or unblocked, a list imported. */
-  | 'trust_changed';
-
 export interface LogEntryInput {
   kind: LogKind;
   station: string;
   actor: string;
   sessionCode?: string | null;
-  source?: 'qr' | 'chip' | null;
+  source?: ReadingSource | null;
   identityVerdict?: string | null;
   authenticityVerdict?: string | null;
   outcome?: string | null;
@@ -58,18 +45,8 @@ export interface LogEntryInput {
   at?: string;
 }
 
-export interface LogEntry {
-  id: number;
-  at: string;
-  kind: LogKind;
-  station: string;
-  actor: string;
-  sessionCode: string | null;
-  source: 'qr' | 'chip' | null;
-  identityVerdict: string | null;
-  authenticityVerdict: string | null;
-  outcome: string | null;
-  reasons: Reason[];
+/** A stored entry: the columns the UI may see (LogRecordDTO) and the rest of the hashed row. */
+export interface LogEntry extends LogRecordDTO {
   candidateId: number | null;
   cardHash: string | null;
   details: Record<string, unknown>;
@@ -113,7 +90,7 @@ function toEntry(r: RawRow): LogEntry {
     station: r[3],
     actor: r[4],
     sessionCode: r[5],
-    source: r[6] as 'qr' | 'chip' | null,
+    source: r[6] as ReadingSource | null,
     identityVerdict: r[7],
     authenticityVerdict: r[8],
     outcome: r[9],

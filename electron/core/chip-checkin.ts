@@ -42,7 +42,7 @@ import { EventEmitter } from 'node:events';
 import type { Actor } from './actor';
 import type { CheckDetails, CheckRecord, CheckService } from './check-service';
 import { KioskError } from './errors';
-import type { Bilingual, Reason } from '../../native/domain/vocabulary';
+import { checksNotRun, type Bilingual, type Reason } from '../../native/domain/vocabulary';
 import type { CardReading } from '../../native/cccd/types';
 import { parseCccdQr } from '../../native/cccd/qr';
 import {
@@ -550,17 +550,8 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
       const reading: CardReading = {
         ...q.reading,
         source: 'chip',
-        authenticity: {
-          verdict: 'altered_or_forged',
-          checks: {
-            hashes: 'not_run',
-            signature: 'not_run',
-            chain: 'not_run',
-            activeAuth: 'not_run',
-            chipAuth: 'not_run',
-          },
-          reasons: [why],
-        },
+        // No check ran to its end: the chip failed its access proof, which alone marks a forgery.
+        authenticity: { verdict: 'altered_or_forged', checks: checksNotRun(), reasons: [why] },
       };
       return {
         record: this.options.checks.checkReading(sessionCode, reading, this.actor(), details),

@@ -2,14 +2,15 @@ import type { Db } from './db';
 import type { AuditLog } from './audit-log';
 import type { SessionService } from './sessions';
 import type { ReportCandidate, ReportFlaggedCheck, ReportModel, ReportLang } from './reports/model';
-import type { AuthenticityVerdict, Reason } from '../../native/domain/vocabulary';
-import type { IdentityVerdict } from './verification';
+import type {
+  AuthenticityVerdict,
+  IdentityVerdict,
+  Reason,
+  ReportFormat,
+} from '../../native/domain/vocabulary';
 import { KioskError } from './errors';
 import { findSeal, parseStatement } from './session-seal';
 import { reportLabels } from './reports/labels';
-
-export type ReportFormat = 'csv' | 'xlsx' | 'pdf';
-export const REPORT_FORMATS: ReportFormat[] = ['csv', 'xlsx', 'pdf'];
 
 /** Masks an ID number for print: only the last 5 digits stay readable. */
 export function maskIdNumber(id: string): string {

@@ -4,21 +4,12 @@ import type { Db } from './db';
 import { KioskError, storageError } from './errors';
 import type { AuditLog, LogEntry } from './audit-log';
 import type { SessionSealer } from './session-seal';
+import type { SessionState } from '../../native/domain/vocabulary';
+import type { SessionRecordDTO } from '../shared/ipc-contract';
 
-export type SessionState = 'open' | 'closed' | 'signed';
-
-export interface ExamSession {
+/** A stored exam session: the fields the UI sees (SessionRecordDTO) and its row id. */
+export interface ExamSession extends SessionRecordDTO {
   id: number;
-  code: string;
-  council: string;
-  date: string;
-  location: string | null;
-  licenceClasses: string[];
-  state: SessionState;
-  createdAt: string;
-  closedAt: string | null;
-  signedAt: string | null;
-  signedBy: string | null;
 }
 
 export const sessionInputSchema = z.object({

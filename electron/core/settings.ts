@@ -3,24 +3,12 @@ import { z } from 'zod';
 import type { Db } from './db';
 import { storageError } from './errors';
 import type { VerificationPolicy } from './verification';
-import { readerSettingsSchema, type Lang, type ReaderSettingsDTO } from '../shared/ipc-contract';
+import { readerSettingsSchema, type EditableSettingsDTO } from '../shared/ipc-contract';
+import { LANGS } from '../../native/domain/vocabulary';
 
-/** Settings kept in the database (app_settings), one JSON value per key. */
-export interface StationSettings {
-  stationName: string;
-  language: Lang;
-  requireChip: boolean;
-  requireTrustedIssuer: boolean;
-  soundEnabled: boolean;
-  verdictSeconds: number;
-  readers: ReaderSettingsDTO;
+/** Settings kept in the database (app_settings), one JSON value per key: what the chair edits, and when the trust store was last imported. */
+export interface StationSettings extends EditableSettingsDTO {
   trustStoreUpdatedAt: string | null;
-  /**
-   * Retention (Decree 13/2023): the personal data of signed sessions is erased this many days after
-   * sign-off, applied when the app starts (KioskApi.applyRetention); null keeps it until purged by
-   * hand (`kiosk privacy purge`).
-   */
-  retentionDays: number | null;
 }
 
 export function defaultSettings(): StationSettings {
@@ -46,7 +34,7 @@ export function defaultSettings(): StationSettings {
 /** Validators for what is read back: a damaged or outdated value falls back to the default. */
 const storedSchemas: { [K in keyof StationSettings]: z.ZodType<StationSettings[K]> } = {
   stationName: z.string().min(1).max(64),
-  language: z.enum(['vi', 'en']),
+  language: z.enum(LANGS),
   requireChip: z.boolean(),
   requireTrustedIssuer: z.boolean(),
   soundEnabled: z.boolean(),

@@ -18,6 +18,7 @@ import {
   parseCertificate,
 } from '../../native/icao/x509';
 import type { TrustStore } from '../../native/icao/trust-store';
+import type { IssuerStatus } from '../../native/domain/vocabulary';
 
 /** An issuer seen on a chip read (no personal data: certificate facts only). */
 export interface IssuerObservation {
@@ -48,7 +49,7 @@ export interface IssuerTrust {
   /** The card's country: the document's issuing state; the DS issuer's country only when that is unknown. */
   countries: string[];
   /** Registry status of the issuer. */
-  status?: 'seen' | 'approved' | 'blocked';
+  status?: IssuerStatus;
   /** An approval covers this DS certificate: it is signed under a pinned issuer key (or pinned itself, RSA). */
   pinnedSigner: boolean;
   /**

@@ -34,45 +34,14 @@ import { verifySignature } from '../../native/icao/signature';
 import type { Certificate } from '@peculiar/asn1-x509';
 import { issuerNameId, isSignedBy, parseCertificate, subjectNameId } from '../../native/icao/x509';
 import type { IssuerObservation, IssuerTrust } from './trust-policy';
+import type { IssuerStatus } from '../../native/domain/vocabulary';
+import type { IssuerDTO, SignerGroupDTO } from '../shared/ipc-contract';
 
-export type IssuerStatus = 'seen' | 'approved' | 'blocked';
+/** DS certificates under one issuer id that can be one issuer (the record the UI shows, too). */
+export type SignerGroup = SignerGroupDTO;
 
-/** DS certificates under one issuer id that can be one issuer: they share a key, DN and country. */
-export interface SignerGroup {
-  /** SHA-256 (hex) of the issuer key the group's DS certificates share; null while not unique (one DS) or RSA. */
-  issuerKey: string | null;
-  issuerDn: string;
-  country: string | null;
-  /** SHA-256 fingerprints of the group's DS certificates. */
-  signers: string[];
-  cards: number;
-  firstSeen: string;
-  lastSeen: string;
-}
-
-export interface IssuerRecord {
-  issuerId: string;
-  /** Alpha-2: the pinned country when approved, else that of the group with the most cards (null: unknown). */
-  country: string | null;
-  issuerDn: string;
-  firstSeen: string;
-  lastSeen: string;
-  /** Chip reads signed under this issuer (a card read twice counts twice). */
-  cards: number;
-  status: IssuerStatus;
-  statusBy: string | null;
-  statusAt: string | null;
-  /** DS certificates seen / covered by the approval (signed under the pinned key, or pinned themselves). */
-  documentSigners: number;
-  approvedSigners: number;
-  /** Pinned issuer keys (SHA-256 hex of the SPKI), when approved by key. */
-  pinnedKeys: string[];
-  /**
-   * Null, or the distinct groups of DS certificates under this id that cannot be one issuer (no shared
-   * recovered key, or another issuer DN or country): the chair must choose one (`signers`).
-   */
-  conflict: SignerGroup[] | null;
-}
+/** An issuer as the registry keeps it: exactly what the trust screen shows (IssuerDTO). */
+export type IssuerRecord = IssuerDTO;
 
 export interface DocumentSignerRecord {
   fingerprint: string;

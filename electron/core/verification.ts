@@ -3,22 +3,16 @@
  * verdict. No I/O: the check service (check-service.ts) gathers the inputs from the database and
  * writes the result to the log. The same function serves QR readings and chip readings.
  */
-import type { AuthenticityResult, Reason } from '../../native/domain/vocabulary';
+import {
+  notCheckedAuthenticity,
+  type AuthenticityResult,
+  type IdentityVerdict,
+  type Outcome,
+  type Reason,
+} from '../../native/domain/vocabulary';
 import type { CardReading } from '../../native/cccd/types';
 import { compareNames } from '../../native/cccd/names';
 import type { IssuerTrust } from './trust-policy';
-
-export type IdentityVerdict =
-  | 'match'
-  | 'not_on_roster'
-  | 'data_mismatch'
-  | 'already_checked_in'
-  | 'card_expired'
-  | 'wrong_session'
-  | 'invalid_card_data';
-
-/** What the examiner is told: green, amber or red. */
-export type Outcome = 'accepted' | 'accepted_with_warnings' | 'rejected';
 
 export interface RosterCandidate {
   id: number;
@@ -92,17 +86,7 @@ export function verify(input: VerificationInput): VerificationResult {
     ];
     return {
       identity: { verdict: 'invalid_card_data', reasons },
-      authenticity: {
-        verdict: 'not_checked',
-        checks: {
-          hashes: 'not_run',
-          signature: 'not_run',
-          chain: 'not_run',
-          activeAuth: 'not_run',
-          chipAuth: 'not_run',
-        },
-        reasons: [],
-      },
+      authenticity: notCheckedAuthenticity(),
       outcome: 'rejected',
       candidate: null,
     };

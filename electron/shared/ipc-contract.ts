@@ -12,20 +12,54 @@
  * Pure: zod and types only, so the renderer, the preload, the main process and Node tests share it.
  */
 import { z } from 'zod';
+import {
+  IDENTITY_VERDICTS,
+  LANGS,
+  LOG_KINDS,
+  OUTCOMES,
+  REPORT_FORMATS,
+  ROLES,
+  type AuthenticityChecks,
+  type AuthenticityVerdict,
+  type Bilingual,
+  type CheckOutcome,
+  type EntryMethod,
+  type IdentityVerdict,
+  type IssuerStatus,
+  type Lang,
+  type LogKind,
+  type Outcome,
+  type ReadingSource,
+  type Reason,
+  type Role,
+  type SessionState,
+} from '../../native/domain/vocabulary';
 
 // ---------------------------------------------------------------------------------------------
-// Shared value types
+// Shared value types: the kiosk's words come from the domain vocabulary (native/domain), re-exported
+// here so the renderer finds every type of the contract in one place.
 // ---------------------------------------------------------------------------------------------
 
-export interface Bilingual {
-  vi: string;
-  en: string;
-}
+export type {
+  AuthenticityVerdict,
+  Bilingual,
+  CheckOutcome,
+  EntryMethod,
+  IdentityVerdict,
+  IssuerStatus,
+  Lang,
+  LogKind,
+  Outcome,
+  ReadingSource,
+  ReportFormat,
+  Role,
+  SessionState,
+} from '../../native/domain/vocabulary';
 
-export interface ReasonDTO extends Bilingual {
-  code: string;
-  severity: 'error' | 'warning' | 'info';
-}
+/** A reason as it crosses IPC: the domain's Reason, plain JSON. */
+export type ReasonDTO = Reason;
+/** One authenticity check's result, as it crosses IPC. */
+export type CheckOutcomeDTO = CheckOutcome;
 
 /** The error half of every response: a stable code, Vietnamese for the screen, English for the log. */
 export interface ApiError extends Bilingual {
@@ -35,35 +69,8 @@ export interface ApiError extends Bilingual {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
-export type Role = 'examiner' | 'chair';
 /** Who may call a channel: anyone (sign-in screen), any signed-in user, or a chair only. */
 export type Access = 'public' | 'signed_in' | 'chair';
-export type Lang = 'vi' | 'en';
-export type SessionState = 'open' | 'closed' | 'signed';
-export type Outcome = 'accepted' | 'accepted_with_warnings' | 'rejected';
-export type IdentityVerdict =
-  | 'match'
-  | 'not_on_roster'
-  | 'data_mismatch'
-  | 'already_checked_in'
-  | 'card_expired'
-  | 'wrong_session'
-  | 'invalid_card_data';
-export type AuthenticityVerdict =
-  'genuine' | 'signature_valid_chip_unproven' | 'unknown_issuer' | 'altered_or_forged' | 'not_checked';
-export type CheckOutcomeDTO = 'pass' | 'fail' | 'not_run' | 'not_supported';
-export type ReportFormat = 'csv' | 'xlsx' | 'pdf';
-
-export const OUTCOMES: readonly Outcome[] = ['accepted', 'accepted_with_warnings', 'rejected'];
-export const IDENTITY_VERDICTS: readonly IdentityVerdict[] = [
-  'match',
-  'not_on_roster',
-  'data_mismatch',
-  'already_checked_in',
-  'card_expired',
-  'wrong_session',
-  'invalid_card_data',
-];
 
 // ---------------------------------------------------------------------------------------------
 // Response types (DTOs). Plain JSON: they cross IPC and HTTP unchanged.
@@ -99,7 +106,8 @@ export interface AuthStatus {
   demo: { pins: Array<{ username: string; pin: string }> } | null;
 }
 
-export interface SessionDTO {
+/** An exam session as stored (electron/core/sessions.ts keeps these fields and its row id). */
+export interface SessionRecordDTO {
   code: string;
   council: string;
   date: string;
@@ -110,6 +118,9 @@ export interface SessionDTO {
   closedAt: string | null;
   signedAt: string | null;
   signedBy: string | null;
+}
+
+export interface SessionDTO extends SessionRecordDTO {
   total: number;
   present: number;
 }
@@ -185,20 +196,14 @@ export interface PhotoDTO {
   dataUrl: string | null;
 }
 
-export interface AuthenticityChecksDTO {
-  hashes: CheckOutcomeDTO;
-  signature: CheckOutcomeDTO;
-  chain: CheckOutcomeDTO;
-  activeAuth: CheckOutcomeDTO;
-  chipAuth: CheckOutcomeDTO;
-}
+export type AuthenticityChecksDTO = AuthenticityChecks;
 
 export interface CheckResultDTO {
   logId: number;
   at: string;
-  source: 'qr' | 'chip';
+  source: ReadingSource;
   /** How the card data was entered: scanned QR, chip read, or typed by the examiner. */
-  entry: 'qr' | 'chip' | 'manual';
+  entry: EntryMethod;
   sessionCode: string;
   outcome: Outcome;
   identityVerdict: IdentityVerdict;
@@ -225,7 +230,7 @@ export interface CheckResultDTO {
 export interface RecentCheckDTO {
   logId: number;
   at: string;
-  source: 'qr' | 'chip' | null;
+  source: ReadingSource | null;
   outcome: Outcome;
   identityVerdict: IdentityVerdict;
   authenticityVerdict: AuthenticityVerdict | null;
@@ -248,18 +253,26 @@ export interface CheckStartDTO {
 /** @deprecated name kept for readers of older code: the same as CheckStartDTO. */
 export type ManualCheckDTO = CheckStartDTO;
 
-export interface LogEntryDTO {
+/**
+ * The columns of an audit log entry that the UI may see (electron/core/audit-log.ts keeps these and
+ * the candidate id, card hash, details and hashes). Verdicts are strings: an older or newer log may
+ * hold a word this build does not know.
+ */
+export interface LogRecordDTO {
   id: number;
   at: string;
-  kind: string;
+  kind: LogKind;
   station: string;
   actor: string;
   sessionCode: string | null;
-  source: 'qr' | 'chip' | null;
+  source: ReadingSource | null;
   identityVerdict: string | null;
   authenticityVerdict: string | null;
   outcome: string | null;
   reasons: ReasonDTO[];
+}
+
+export interface LogEntryDTO extends LogRecordDTO {
   candidateNo: string | null;
   candidateName: string | null;
 }
@@ -303,18 +316,28 @@ export interface ReaderSettingsDTO {
   hidPos: { vendorId: number; productId: number } | null;
 }
 
-export interface SettingsDTO {
+/** The settings the chair edits (settings.update); electron/core/settings.ts stores them. */
+export interface EditableSettingsDTO {
   stationName: string;
   language: Lang;
+  /** A QR-only reading is not enough: the chip must be read. */
   requireChip: boolean;
+  /** A chip whose issuer is not trusted is rejected (otherwise a warning). */
   requireTrustedIssuer: boolean;
   soundEnabled: boolean;
   /** Seconds an accepted verdict stays on screen before the waiting screen returns (0 = until dismissed). */
   verdictSeconds: number;
   readers: ReaderSettingsDTO;
-  trustStore: { files: number; updatedAt: string | null };
-  /** Days after sign-off when a session's personal data is erased at app start; null = kept (Decree 13/2023). */
+  /**
+   * Retention (Decree 13/2023): days after sign-off when a session's personal data is erased, applied
+   * when the app starts (KioskApi.applyRetention); null keeps it until purged by hand
+   * (`kiosk privacy purge`).
+   */
   retentionDays: number | null;
+}
+
+export interface SettingsDTO extends EditableSettingsDTO {
+  trustStore: { files: number; updatedAt: string | null };
   /** The station's signing key (Ed25519): PEM and SHA-256 fingerprint, to hand to auditors; null if unavailable. */
   stationKey: { publicKey: string; fingerprint: string } | null;
 }
@@ -326,34 +349,47 @@ export interface TrustImportDTO {
   total: number;
 }
 
-/** An issuer (the CSCA behind a chip's document signer) seen on this station: certificate facts only. */
+/** DS certificates under one issuer id that can be one issuer: they share a key, DN and country. */
+export interface SignerGroupDTO {
+  /** SHA-256 (hex) of the issuer key the group's DS certificates share; null while not unique (one DS) or RSA. */
+  issuerKey: string | null;
+  issuerDn: string;
+  country: string | null;
+  /** SHA-256 fingerprints of the group's DS certificates. */
+  signers: string[];
+  cards: number;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/**
+ * An issuer (the CSCA behind a chip's document signer) seen on this station: certificate facts only.
+ * The trust registry (electron/core/trust-registry.ts) keeps exactly this record.
+ */
 export interface IssuerDTO {
   /** Hex authority key identifier of the DS certificates (or 'name:' + a hash of the issuer name). */
   issuerId: string;
-  /** Alpha-2 country, or null when unknown. */
+  /** Alpha-2: the pinned country when approved, else that of the group with the most cards (null: unknown). */
   country: string | null;
   issuerDn: string;
   firstSeen: string;
   lastSeen: string;
-  /** Chip reads signed under this issuer. */
+  /** Chip reads signed under this issuer (a card read twice counts twice). */
   cards: number;
-  status: 'seen' | 'approved' | 'blocked';
+  status: IssuerStatus;
   statusBy: string | null;
   statusAt: string | null;
+  /** DS certificates seen / covered by the approval (signed under the pinned key, or pinned themselves). */
   documentSigners: number;
   approvedSigners: number;
-  /** SHA-256 of the pinned issuer keys (approved by key). */
+  /** Pinned issuer keys (SHA-256 hex of the SPKI), when approved by key. */
   pinnedKeys: string[];
-  /** Groups of DS certificates under this id that cannot be one issuer; approval needs `signers`. */
-  conflict: Array<{
-    issuerKey: string | null;
-    issuerDn: string;
-    country: string | null;
-    signers: string[];
-    cards: number;
-    firstSeen: string;
-    lastSeen: string;
-  }> | null;
+  /**
+   * Null, or the distinct groups of DS certificates under this id that cannot be one issuer (no shared
+   * recovered key, or another issuer DN or country): the chair must choose one (`signers`); approval
+   * needs `signers`.
+   */
+  conflict: SignerGroupDTO[] | null;
 }
 
 export interface TrustIssuersDTO {
@@ -418,8 +454,8 @@ export const pinSchema = z.string().regex(/^\d{4,12}$/, 'PIN: 4-12 digits');
 const displayName = z.string().trim().min(1).max(100);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const isoInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/);
-const reportFormat = z.enum(['csv', 'xlsx', 'pdf']);
-const lang = z.enum(['vi', 'en']);
+const reportFormat = z.enum(REPORT_FORMATS);
+const lang = z.enum(LANGS);
 const issuerId = z
   .string()
   .trim()
@@ -496,9 +532,7 @@ export const channels = {
   'users.list': def<UserDTO[]>()('chair', empty),
   'users.create': def<UserDTO>()(
     'chair',
-    z
-      .object({ username: usernameSchema, displayName, role: z.enum(['examiner', 'chair']), pin: pinSchema })
-      .strict(),
+    z.object({ username: usernameSchema, displayName, role: z.enum(ROLES), pin: pinSchema }).strict(),
   ),
   'users.setPin': def<UserDTO>()('chair', z.object({ username: usernameSchema, pin: pinSchema }).strict()),
   'users.setActive': def<UserDTO>()(
@@ -584,32 +618,10 @@ export const channels = {
     z
       .object({
         sessionCode: sessionCode.optional(),
-        outcome: z.enum(['accepted', 'accepted_with_warnings', 'rejected']).optional(),
-        identityVerdict: z
-          .enum([
-            'match',
-            'not_on_roster',
-            'data_mismatch',
-            'already_checked_in',
-            'card_expired',
-            'wrong_session',
-            'invalid_card_data',
-          ])
-          .optional(),
+        outcome: z.enum(OUTCOMES).optional(),
+        identityVerdict: z.enum(IDENTITY_VERDICTS).optional(),
         actor: usernameSchema.optional(),
-        kind: z
-          .enum([
-            'check',
-            'session_created',
-            'session_closed',
-            'session_signed',
-            'roster_imported',
-            'sign_in',
-            'sign_in_failed',
-            'settings_changed',
-            'trust_changed',
-          ])
-          .optional(),
+        kind: z.enum(LOG_KINDS).optional(),
         from: isoInstant.optional(),
         to: isoInstant.optional(),
         limit: z.number().int().min(1).max(500).default(100),

@@ -4,13 +4,8 @@
  * person here is made up; the generator is deterministic (same size → same model).
  */
 import { fictionalPerson, rng } from '../../electron/core/fictional-people';
-import type {
-  AuthenticityVerdict,
-  IdentityVerdict,
-  ReportCandidate,
-  ReportFlaggedCheck,
-  ReportModel,
-} from '../../electron/core/reports/model';
+import type { AuthenticityVerdict, IdentityVerdict } from '../../native/domain/vocabulary';
+import type { ReportCandidate, ReportFlaggedCheck, ReportModel } from '../../electron/core/reports/model';
 
 /** The four names the tests look for, always the first four candidates. */
 export const NAMED = [

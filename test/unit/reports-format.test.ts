@@ -15,7 +15,7 @@ import {
   identityVerdictLabel,
   reportLabels,
 } from '../../electron/core/reports/labels';
-import { AUTHENTICITY_VERDICTS, IDENTITY_VERDICTS } from '../../electron/core/reports/model';
+import { AUTHENTICITY_VERDICTS, IDENTITY_VERDICTS } from '../../native/domain/vocabulary';
 import { KioskError } from '../../electron/core/errors';
 
 const VN = 'Asia/Ho_Chi_Minh';

@@ -13,12 +13,8 @@ import { pdfPages, readPdf } from '../support/pdf-text';
 import { needsPart } from '../support/system-parts';
 import { renderReportPdf, reportFontPaths } from '../../electron/core/reports/pdf';
 import { chunks, createShaper } from '../../electron/core/reports/pdf-text';
-import {
-  AUTHENTICITY_VERDICTS,
-  IDENTITY_VERDICTS,
-  type ReportLang,
-  type ReportModel,
-} from '../../electron/core/reports/model';
+import type { ReportLang, ReportModel } from '../../electron/core/reports/model';
+import { AUTHENTICITY_VERDICTS, IDENTITY_VERDICTS } from '../../native/domain/vocabulary';
 import {
   authenticityVerdictLabel,
   identityVerdictLabel,

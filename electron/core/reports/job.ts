@@ -7,7 +7,8 @@
  */
 import { AuditLog } from '../audit-log';
 import { openDatabase } from '../db';
-import { ReportService, type ReportFormat } from '../report-service';
+import { ReportService } from '../report-service';
+import type { ReportFormat } from '../../../native/domain/vocabulary';
 import { SessionService } from '../sessions';
 import type { ReportLang, ReportTotals } from './model';
 

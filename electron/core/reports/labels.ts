@@ -3,8 +3,14 @@
  * an inspector understands, never as codes. A typed object per language (rather than i18next keys)
  * makes a missing translation a compile error.
  */
-import type { Reason } from '../../../native/domain/vocabulary';
-import type { AuthenticityVerdict, IdentityVerdict, ReadingSource, ReportLang, SessionState } from './model';
+import type {
+  AuthenticityVerdict,
+  IdentityVerdict,
+  ReadingSource,
+  Reason,
+  SessionState,
+} from '../../../native/domain/vocabulary';
+import type { ReportLang } from './model';
 
 export interface ReportLabels {
   lang: ReportLang;

@@ -7,38 +7,14 @@
  * printed as they are; instants (check-in time, generation time, log entries) are ISO UTC
  * (`2025-03-12T02:15:02Z`) and are printed in `timeZone`.
  */
-import type { AuthenticityVerdict, ReadingSource, Reason } from '../../../native/domain/vocabulary';
-import type { IdentityVerdict } from '../verification';
-
-export type { AuthenticityVerdict, IdentityVerdict, ReadingSource };
-
-/** Every answer to "is this the registered candidate?", in the order of the IdentityVerdict type. */
-export const IDENTITY_VERDICTS = [
-  'match',
-  'not_on_roster',
-  'data_mismatch',
-  'already_checked_in',
-  'card_expired',
-  'wrong_session',
-  'invalid_card_data',
-] as const satisfies readonly IdentityVerdict[];
-
-/** Every answer to "is the card genuine?", in the order of the AuthenticityVerdict type. */
-export const AUTHENTICITY_VERDICTS = [
-  'genuine',
-  'signature_valid_chip_unproven',
-  'unknown_issuer',
-  'altered_or_forged',
-  'not_checked',
-] as const satisfies readonly AuthenticityVerdict[];
-
-// Compile-time checks that the two lists name every verdict of their type.
-type Missing<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : false;
-export const _identityListComplete: Missing<IdentityVerdict, (typeof IDENTITY_VERDICTS)[number]> = true;
-export const _authenticityListComplete: Missing<AuthenticityVerdict, (typeof AUTHENTICITY_VERDICTS)[number]> =
-  true;
-
-export type SessionState = 'open' | 'closed' | 'signed';
+import type {
+  AuthenticityVerdict,
+  IdentityVerdict,
+  Lang,
+  ReadingSource,
+  Reason,
+  SessionState,
+} from '../../../native/domain/vocabulary';
 
 export interface ReportSession {
   /** Session code, e.g. 'SH-2025-03-12-B2'. */
@@ -128,7 +104,8 @@ export interface ReportModel {
   integrity?: ReportIntegrity;
 }
 
-export type ReportLang = 'vi' | 'en';
+/** A report is printed in one of the kiosk's two languages. */
+export type ReportLang = Lang;
 
 /** Options common to the three writers. */
 export interface ReportWriteOptions {

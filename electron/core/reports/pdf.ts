@@ -25,7 +25,8 @@ import { pdfTextFont, type PdfTextFont, type TextPen } from './pdf-text';
 import { PDF_SEAL_KEY, pdfSealValue } from '../report-seal';
 import { authenticityVerdictLabel, identityVerdictLabel, reasonText, reportLabels } from './labels';
 import type { ReportLabels } from './labels';
-import type { AuthenticityVerdict, IdentityVerdict, ReportModel, ReportWriteOptions } from './model';
+import type { AuthenticityVerdict, IdentityVerdict } from '../../../native/domain/vocabulary';
+import type { ReportModel, ReportWriteOptions } from './model';
 
 type Doc = PDFKit.PDFDocument;
 type FontName = 'sans' | 'bold' | 'mono';

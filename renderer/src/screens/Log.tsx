@@ -2,28 +2,22 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type {
   ApiError,
-  IdentityVerdict,
   LogDetailsDTO,
   LogEntryDTO,
-  Outcome,
   SessionDTO,
   VerifyDTO,
 } from '../../../electron/shared/ipc-contract';
+import {
+  IDENTITY_VERDICTS,
+  OUTCOMES,
+  type IdentityVerdict,
+  type Outcome,
+} from '../../../native/domain/vocabulary';
 import type { AppContext } from '../app-context';
 import { kiosk, pick, toError, unwrap } from '../api';
 import { formatDate, formatDateTime, parseDmy, vnDayBoundary } from '../format';
 import { ErrorBanner } from '../components/ErrorBanner';
 
-const OUTCOMES: Outcome[] = ['accepted', 'accepted_with_warnings', 'rejected'];
-const VERDICTS: IdentityVerdict[] = [
-  'match',
-  'not_on_roster',
-  'data_mismatch',
-  'already_checked_in',
-  'card_expired',
-  'wrong_session',
-  'invalid_card_data',
-];
 const PAGE = 100;
 
 interface Filters {
@@ -145,7 +139,7 @@ export function LogScreen({ ctx }: { ctx: AppContext }) {
           {t('log.verdict')}
           <select value={filters.identityVerdict} onChange={set('identityVerdict')}>
             <option value="">{t('log.all')}</option>
-            {VERDICTS.map((v) => (
+            {IDENTITY_VERDICTS.map((v) => (
               <option key={v} value={v}>
                 {t(`verdict.identity.${v}`)}
               </option>
@@ -206,7 +200,7 @@ export function LogScreen({ ctx }: { ctx: AppContext }) {
                 >
                   <td className="num">{e.id}</td>
                   <td className="nowrap">{formatDateTime(e.at)}</td>
-                  <td>{t(`log.kinds.${e.kind as 'check'}`, { defaultValue: e.kind })}</td>
+                  <td>{t(`log.kinds.${e.kind}`, { defaultValue: e.kind })}</td>
                   <td className="nowrap">{e.sessionCode ?? ''}</td>
                   <td>
                     {e.actor}
@@ -245,7 +239,7 @@ export function LogScreen({ ctx }: { ctx: AppContext }) {
               <dt>{t('log.time')}</dt>
               <dd>{formatDateTime(selected.at)}</dd>
               <dt>{t('log.kind')}</dt>
-              <dd>{t(`log.kinds.${selected.kind as 'check'}`, { defaultValue: selected.kind })}</dd>
+              <dd>{t(`log.kinds.${selected.kind}`, { defaultValue: selected.kind })}</dd>
               <dt>{t('log.examiner')}</dt>
               <dd>
                 {selected.actor} · {selected.station}
