@@ -15,7 +15,7 @@
  */
 import type { Command } from 'commander';
 import { KioskError } from '../core/errors';
-import { EXIT, line, printError, printJson } from './output';
+import { EXIT, authenticityText, line, printError, printJson } from './output';
 import type { Bilingual } from '../../native/domain/vocabulary';
 import type { ChipReadResult, StoredReadResult } from '../../native/chip/read-chip';
 import type { TrustStore } from '../../native/icao/trust-store';
@@ -114,8 +114,7 @@ const CHECK_LABELS: [keyof ChipReadResult['authenticity']['checks'], string][] =
 ];
 
 async function printHuman(r: ChipReadResult | StoredReadResult): Promise<void> {
-  const { VERDICT_TEXT } = await import('../../native/chip/read-chip');
-  const v = VERDICT_TEXT[r.authenticity.verdict];
+  const v = authenticityText(r.authenticity.verdict);
   line(`${v.vi.toUpperCase()} — ${v.en} (${r.authenticity.verdict})`);
   line(`  ${CHECK_LABELS.map(([k, label]) => `${label}: ${r.authenticity.checks[k]}`).join('  ')}`);
   for (const reason of r.authenticity.reasons) line(`  - ${reason.vi} (${reason.en})`);

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { KioskServices, defaultActor } from '../core/services';
 import { REPORT_FORMATS, type ReportFormat } from '../../native/domain/vocabulary';
 import { RosterValidationError } from '../core/roster-service';
-import { EXIT, UsageError, exitCodeFor, line, printError, printJson } from './output';
+import { EXIT, UsageError, exitCodeFor, line, outcomeHeadline, printError, printJson } from './output';
 import { seedDemo } from '../core/demo';
 import { formatDateVi } from '../core/verification';
 import type { CheckRecord } from '../core/check-service';
@@ -271,12 +271,7 @@ function printCheck(rec: CheckRecord, json: boolean): void {
     printJson(checkJson(rec));
     return;
   }
-  const head = {
-    accepted: 'CHẤP NHẬN',
-    accepted_with_warnings: 'CHẤP NHẬN (CÓ CẢNH BÁO)',
-    rejected: 'TỪ CHỐI',
-  }[rec.outcome];
-  line(`${head} — ${rec.identity.verdict} / ${rec.authenticity.verdict}`);
+  line(`${outcomeHeadline(rec.outcome)} — ${rec.identity.verdict} / ${rec.authenticity.verdict}`);
   if (rec.candidate)
     line(
       `SBD ${rec.candidate.candidateNo}: ${rec.candidate.fullName} (${formatDateVi(rec.candidate.dateOfBirth)})`,

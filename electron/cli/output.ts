@@ -1,4 +1,5 @@
-import type { Bilingual } from '../../native/domain/vocabulary';
+import type { AuthenticityVerdict, Bilingual, IssuerStatus, Outcome } from '../../native/domain/vocabulary';
+import { LABELS, upper } from '../../native/domain/labels';
 import { KioskError } from '../core/errors';
 
 /** Exit codes of the `kiosk` command. */
@@ -42,4 +43,22 @@ export function printJson(value: unknown): void {
 
 export function line(text = ''): void {
   process.stdout.write(text + '\n');
+}
+
+// The kiosk's words as the CLI prints them: the same wording as the screen and the reports
+// (native/domain/labels.ts), never a copy.
+
+/** The headline of a check: the outcome in Vietnamese capitals, as on the screen's verdict banner. */
+export function outcomeHeadline(outcome: Outcome): string {
+  return upper(LABELS.outcome[outcome].vi);
+}
+
+/** "Is the card genuine?" in both languages, as one line's words: Vietnamese, then English. */
+export function authenticityText(verdict: AuthenticityVerdict): Bilingual {
+  return LABELS.authenticityVerdict[verdict];
+}
+
+/** An issuer's status in Vietnamese, for the trust commands. */
+export function issuerStatusText(status: IssuerStatus): string {
+  return LABELS.issuerStatus[status].vi;
 }

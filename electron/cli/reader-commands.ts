@@ -23,7 +23,7 @@ import type { ChipReadResult, ChipAccess } from '../../native/chip/read-chip';
 import type { TrustStore } from '../../native/icao/trust-store';
 import type { CardJob, ManagerEvent, ReaderConfig, ReaderManager } from '../../native/readers/manager';
 import type { SimHost } from '../../native/softcard/sim-hosts';
-import { EXIT, UsageError, exitCodeFor, line, printError, printJson } from './output';
+import { EXIT, UsageError, authenticityText, exitCodeFor, line, printError, printJson } from './output';
 import { chipJson } from './chip-commands';
 
 interface GlobalOpts {
@@ -373,14 +373,13 @@ async function printChipRead(
   dump: { dir: string; files: string[] } | undefined,
   trace: boolean,
 ): Promise<void> {
-  const { VERDICT_TEXT } = await import('../../native/chip/read-chip');
   const { formatDateVi } = await import('../core/verification');
   const d = r.document;
   const date = (x: string | null | undefined): string =>
     x === null ? 'không thời hạn / no expiry' : x ? formatDateVi(x) : '-';
   const a = r.authenticity;
   line(
-    `Xác thực thẻ / authenticity: ${a.verdict} — ${VERDICT_TEXT[a.verdict].vi} (${VERDICT_TEXT[a.verdict].en})`,
+    `Xác thực thẻ / authenticity: ${a.verdict} — ${authenticityText(a.verdict).vi} (${authenticityText(a.verdict).en})`,
   );
   line(
     `  hashes ${a.checks.hashes} · signature ${a.checks.signature} · chain ${a.checks.chain} · ` +

@@ -24,8 +24,7 @@ import type { Command } from 'commander';
 import { defaultActor, defaultTrustStoreDir } from '../core/services';
 import { KioskError } from '../core/errors';
 import { TrustFolderCountries, importTrustFile } from '../core/trust-folder';
-import type { IssuerRecord } from '../core/trust-registry';
-import { EXIT, line, printJson } from './output';
+import { EXIT, issuerStatusText, line, printJson } from './output';
 import type { CliAction } from './security-commands';
 
 interface ActorOpts {
@@ -33,12 +32,6 @@ interface ActorOpts {
   examiner?: string;
   trustDir?: string;
 }
-
-const STATUS_VI: Record<IssuerRecord['status'], string> = {
-  seen: 'đã gặp',
-  approved: 'đã phê duyệt',
-  blocked: 'đã chặn',
-};
 
 function trustDir(opts: ActorOpts): string {
   return opts.trustDir ? path.resolve(opts.trustDir) : defaultTrustStoreDir();
@@ -66,7 +59,7 @@ export function registerTrustCommands(program: Command, action: CliAction): void
         if (!issuers.length) line('Chưa gặp cơ quan cấp nào trên chip. No issuer seen on a chip yet.');
         for (const i of issuers) {
           line(
-            `${i.issuerId}\t${i.country ?? '??'}\t${i.status} (${STATUS_VI[i.status]})\t${i.cards} thẻ/cards\t` +
+            `${i.issuerId}\t${i.country ?? '??'}\t${i.status} (${issuerStatusText(i.status)})\t${i.cards} thẻ/cards\t` +
               `${i.firstSeen} → ${i.lastSeen}\t${i.issuerDn}`,
           );
           if (i.conflict) {
@@ -124,7 +117,7 @@ export function registerTrustCommands(program: Command, action: CliAction): void
           if (g.json) printJson(r);
           else
             line(
-              `${r.issuerId} (${r.country ?? '??'}): ${STATUS_VI[r.status]} / ${r.status}` +
+              `${r.issuerId} (${r.country ?? '??'}): ${issuerStatusText(r.status)} / ${r.status}` +
                 (r.status === 'approved'
                   ? r.pinnedKeys.length
                     ? ` — khóa cơ quan cấp đã ghim / issuer key pinned (${r.pinnedKeys.length} ứng viên/candidates); ` +

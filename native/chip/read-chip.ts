@@ -40,7 +40,6 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   AuthenticityChecks,
-  AuthenticityVerdict,
   Bilingual,
   CardPhoto,
   CheckOutcome,
@@ -1364,17 +1363,5 @@ export async function inspectStoredRead(dir: string, trustStore?: TrustStore): P
   if (reading) out.reading = reading;
   return out;
 }
-
-/** Verdicts as the UI names them (for messages that do not carry personal data). */
-export const VERDICT_TEXT: Record<AuthenticityVerdict, Bilingual> = {
-  genuine: { vi: 'Thẻ thật', en: 'Genuine' },
-  signature_valid_chip_unproven: {
-    vi: 'Chữ ký hợp lệ, chip chưa được chứng minh',
-    en: 'Signature valid, chip not proven',
-  },
-  unknown_issuer: { vi: 'Không xác định cơ quan cấp', en: 'Unknown issuer' },
-  altered_or_forged: { vi: 'Dữ liệu bị sửa đổi hoặc giả mạo', en: 'Altered or forged' },
-  not_checked: { vi: 'Chưa kiểm tra', en: 'Not checked' },
-};
 
 export type { AuthenticityChecks };

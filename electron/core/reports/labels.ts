@@ -2,14 +2,19 @@
  * The report's texts in Vietnamese (default) and English. Verdicts are named in words an examiner or
  * an inspector understands, never as codes. A typed object per language (rather than i18next keys)
  * makes a missing translation a compile error.
+ *
+ * The kiosk's words (verdicts, session states, sources, severities, roles) are not written here: they
+ * come from the one table in native/domain/labels.ts, so the PDF says what the screen and the CLI say.
  */
 import type {
   AuthenticityVerdict,
   IdentityVerdict,
   ReadingSource,
   Reason,
+  ReasonSeverity,
   SessionState,
 } from '../../../native/domain/vocabulary';
+import { label, labelOf, labelsOf } from '../../../native/domain/labels';
 import type { ReportLang } from './model';
 
 export interface ReportLabels {
@@ -58,7 +63,7 @@ export interface ReportLabels {
   authenticity: Record<AuthenticityVerdict, string>;
   state: Record<SessionState, string>;
   source: Record<ReadingSource, string>;
-  severity: Record<Reason['severity'], string>;
+  severity: Record<ReasonSeverity, string>;
   flaggedTitle: string;
   noFlagged: string;
   totalsTitle: string;
@@ -91,6 +96,24 @@ export interface ReportLabels {
   generatedLine: (when: string, timeZone: string) => string;
   /** The dated line above the signatures, from a `dd/MM/yyyy` date. */
   datedLine: (ddMMyyyy: string) => string;
+}
+
+/** The labels that are the kiosk's words, from the one table (native/domain/labels.ts). */
+type Words = Pick<
+  ReportLabels,
+  'identity' | 'authenticity' | 'state' | 'source' | 'severity' | 'chairman' | 'examinerRole'
+>;
+
+function words(lang: ReportLang): Words {
+  return {
+    identity: labelsOf('identityVerdict', lang),
+    authenticity: labelsOf('authenticityVerdict', lang),
+    state: labelsOf('sessionState', lang),
+    source: labelsOf('readingSource', lang),
+    severity: labelsOf('severity', lang),
+    chairman: label('role', 'chair', lang),
+    examinerRole: label('role', 'examiner', lang),
+  };
 }
 
 const vi: ReportLabels = {
@@ -134,25 +157,7 @@ const vi: ReportLabels = {
   },
   present: 'Có mặt',
   absent: 'Vắng',
-  identity: {
-    match: 'Đúng thí sinh',
-    not_on_roster: 'Không có trong danh sách',
-    data_mismatch: 'Thông tin không khớp danh sách',
-    already_checked_in: 'Đã điểm danh trước đó',
-    card_expired: 'Thẻ đã hết hạn',
-    wrong_session: 'Không thuộc kỳ sát hạch này',
-    invalid_card_data: 'Dữ liệu thẻ không hợp lệ',
-  },
-  authenticity: {
-    genuine: 'Thẻ thật (chip xác thực)',
-    signature_valid_chip_unproven: 'Chữ ký số hợp lệ, chưa chứng minh được chip thật',
-    unknown_issuer: 'Không xác định được cơ quan cấp thẻ',
-    altered_or_forged: 'Thẻ bị sửa đổi hoặc giả mạo',
-    not_checked: 'Chưa kiểm tra chip',
-  },
-  state: { open: 'Đang mở', closed: 'Đã đóng', signed: 'Đã ký xác nhận' },
-  source: { qr: 'Mã QR', chip: 'Chip' },
-  severity: { error: 'Lỗi', warning: 'Cảnh báo', info: 'Thông tin' },
+  ...words('vi'),
   flaggedTitle: 'CÁC LƯỢT KIỂM TRA BỊ TỪ CHỐI HOẶC CÓ CẢNH BÁO',
   noFlagged: 'Không có lượt kiểm tra nào bị từ chối hoặc có cảnh báo.',
   totalsTitle: 'TỔNG HỢP',
@@ -174,8 +179,6 @@ const vi: ReportLabels = {
   },
   redacted: '(đã xóa hết thời hạn lưu trữ)',
   signaturesTitle: 'XÁC NHẬN',
-  chairman: 'Chủ tịch hội đồng',
-  examinerRole: 'Cán bộ sát hạch',
   signHint: '(Ký, ghi rõ họ tên)',
   sheets: { attendance: 'Điểm danh', flagged: 'Cảnh báo', info: 'Thông tin' },
   infoHeader: { item: 'Mục', value: 'Giá trị' },
@@ -228,25 +231,7 @@ const en: ReportLabels = {
   },
   present: 'Present',
   absent: 'Absent',
-  identity: {
-    match: 'Registered candidate',
-    not_on_roster: 'Not on the roster',
-    data_mismatch: 'Data does not match the roster',
-    already_checked_in: 'Already checked in',
-    card_expired: 'Card expired',
-    wrong_session: 'Registered for another session',
-    invalid_card_data: 'Invalid card data',
-  },
-  authenticity: {
-    genuine: 'Genuine (chip verified)',
-    signature_valid_chip_unproven: 'Valid signature, chip not proven genuine',
-    unknown_issuer: 'Issuer not recognised',
-    altered_or_forged: 'Altered or forged card',
-    not_checked: 'Chip not checked',
-  },
-  state: { open: 'Open', closed: 'Closed', signed: 'Signed off' },
-  source: { qr: 'QR code', chip: 'Chip' },
-  severity: { error: 'Error', warning: 'Warning', info: 'Info' },
+  ...words('en'),
   flaggedTitle: 'REJECTED OR FLAGGED CHECKS',
   noFlagged: 'No check was rejected or flagged.',
   totalsTitle: 'TOTALS',
@@ -268,8 +253,6 @@ const en: ReportLabels = {
   },
   redacted: '(removed after the retention period)',
   signaturesTitle: 'SIGNATURES',
-  chairman: 'Chair of the council',
-  examinerRole: 'Examiner',
   signHint: '(Signature and full name)',
   sheets: { attendance: 'Attendance', flagged: 'Flagged checks', info: 'Information' },
   infoHeader: { item: 'Item', value: 'Value' },
@@ -286,16 +269,14 @@ export function reportLabels(lang: ReportLang = 'vi'): ReportLabels {
 
 /** The verdict in words; an unknown code (a newer database) is shown as is rather than dropped. */
 export function identityVerdictLabel(verdict: IdentityVerdict | undefined, lang: ReportLang = 'vi'): string {
-  if (!verdict) return '';
-  return reportLabels(lang).identity[verdict] ?? verdict;
+  return labelOf('identityVerdict', verdict, lang);
 }
 
 export function authenticityVerdictLabel(
   verdict: AuthenticityVerdict | undefined,
   lang: ReportLang = 'vi',
 ): string {
-  if (!verdict) return '';
-  return reportLabels(lang).authenticity[verdict] ?? verdict;
+  return labelOf('authenticityVerdict', verdict, lang);
 }
 
 /** A reason's text in the report's language. */

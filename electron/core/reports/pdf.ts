@@ -839,7 +839,7 @@ export async function renderReportPdf(model: ReportModel, opts: PdfWriteOptions 
   const c = L.columns;
   const candidateCols: Column[] = [
     // Widths fit, at 7.5 pt: a 5-digit STT, a 6-digit SBD, dd/MM/yyyy, a masked 12-digit ID,
-    // "Thẻ thật (chip xác thực)" on one line; names wrap past about 22 letters.
+    // the genuine-card label (native/domain/labels.ts) on one line; names wrap past about 22 letters.
     { width: 28, align: 'center' },
     { width: 35 },
     { width: 96 },

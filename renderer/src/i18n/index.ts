@@ -1,18 +1,13 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import vi from './vi.json';
-import en from './en.json';
+import { resources, translations } from './resources';
 
-/** The English resources must have exactly the Vietnamese keys (a missing one fails the typecheck). */
-type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
-const enChecked: Shape<typeof vi> = en;
-
-export const resources = { vi: { translation: vi }, en: { translation: enChecked } } as const;
+export { resources };
 
 declare module 'i18next' {
   interface CustomTypeOptions {
     defaultNS: 'translation';
-    resources: { translation: typeof vi };
+    resources: { translation: typeof translations.vi };
   }
 }
 

@@ -9,6 +9,7 @@ import type {
   TrustImportDTO,
   UserDTO,
 } from '../../../electron/shared/ipc-contract';
+import { ROLES } from '../../../native/domain/vocabulary';
 import type { AppContext } from '../app-context';
 import { kiosk, pick, toError, unwrap } from '../api';
 import i18next from '../i18n';
@@ -434,8 +435,11 @@ function Users({ me }: { me: string }) {
           data-testid="user-new-name"
         />
         <select value={role} onChange={(e) => setRole(e.target.value as Role)} data-testid="user-new-role">
-          <option value="examiner">{t('roles.examiner')}</option>
-          <option value="chair">{t('roles.chair')}</option>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {t(`roles.${r}`)}
+            </option>
+          ))}
         </select>
         <input
           type="password"
