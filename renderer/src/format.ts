@@ -1,7 +1,10 @@
 /**
  * Dates and times on screen: dd/MM/yyyy and 24-hour HH:mm, in Vietnam time (UTC+7, no daylight
- * saving) whatever the machine's time zone. Calendar dates (yyyy-mm-dd) are never shifted.
+ * saving) whatever the machine's time zone. Calendar dates (yyyy-mm-dd) are never shifted. The
+ * time-zone arithmetic is the reports' own (electron/shared/wall-clock.ts).
  */
+import { dmyOf, hmOf, hmsOf, wallClock, type WallClock } from '../../electron/shared/wall-clock';
+
 const TZ = 'Asia/Ho_Chi_Minh';
 const VN_OFFSET_MS = 7 * 3600_000;
 
@@ -12,33 +15,21 @@ export function formatDate(iso: string | null | undefined): string {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
 }
 
-function parts(isoInstant: string): Record<string, string> | null {
-  const d = new Date(isoInstant);
-  if (Number.isNaN(d.getTime())) return null;
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: TZ,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  })
-    .formatToParts(d)
-    .reduce<Record<string, string>>((acc, p) => ((acc[p.type] = p.value), acc), {});
+/** The wall clock in Vietnam of an ISO instant; null for none or a text that is not an instant. */
+function vnClock(isoInstant: string | null | undefined): WallClock | null {
+  return (isoInstant && wallClock(isoInstant, TZ)) || null;
 }
 
 /** ISO instant → HH:mm (24 h, Vietnam time). */
 export function formatTime(isoInstant: string | null | undefined): string {
-  const p = isoInstant ? parts(isoInstant) : null;
-  return p ? `${p.hour}:${p.minute}` : '';
+  const w = vnClock(isoInstant);
+  return w ? hmOf(w) : '';
 }
 
 /** ISO instant → dd/MM/yyyy HH:mm:ss (Vietnam time). */
 export function formatDateTime(isoInstant: string | null | undefined): string {
-  const p = isoInstant ? parts(isoInstant) : null;
-  return p ? `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}:${p.second}` : '';
+  const w = vnClock(isoInstant);
+  return w ? `${dmyOf(w)} ${hmsOf(w)}` : '';
 }
 
 /** dd/MM/yyyy (also d/M/yyyy, - or .) → yyyy-mm-dd, or null when not a real date. */
@@ -60,6 +51,5 @@ export function vnDayBoundary(isoDate: string, endOfDay = false): string {
 
 /** Today in Vietnam as dd/MM/yyyy. */
 export function todayDmy(now = new Date()): string {
-  const p = parts(now.toISOString())!;
-  return `${p.day}/${p.month}/${p.year}`;
+  return dmyOf(vnClock(now.toISOString())!);
 }
