@@ -11,7 +11,7 @@ import {
   type RangeCheck,
 } from './log-verify';
 import type { LogKind, ReadingSource, Reason } from '../../native/domain/vocabulary';
-import type { LogRecordDTO } from '../shared/ipc-contract';
+import type { LogRecordDTO, VerifyDTO } from '../shared/ipc-contract';
 import { storageError } from './errors';
 
 /**
@@ -327,14 +327,8 @@ export interface LogFilter {
   order?: 'asc' | 'desc';
 }
 
-export type VerifyReport =
-  | { ok: true; entries: number; headId: number | null; headHash: string | null; ms: number }
-  | {
-      ok: false;
-      entries: number;
-      firstBroken: { id: number; problem: string; message: string; vi: string };
-      ms: number;
-    };
+/** The answer of a chain check: what `log.verify` returns to the UI, as it is. */
+export type VerifyReport = VerifyDTO;
 
 function broken(id: number, problem: string, message: string, count: number, started: number): VerifyReport {
   return {

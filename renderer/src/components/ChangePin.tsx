@@ -4,22 +4,21 @@ import type { ApiError } from '../../../electron/shared/ipc-contract';
 import { kiosk, toError, unwrap } from '../api';
 import { Modal } from './Modal';
 import { ErrorBanner, InfoBanner } from './ErrorBanner';
+import { Form } from './Form';
+import { NewPinInputs, PinInput, useNewPin } from './PinForm';
 
 export function ChangePinDialog({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
   const [current, setCurrent] = useState('');
-  const [next, setNext] = useState('');
-  const [again, setAgain] = useState('');
+  const pins = useNewPin();
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState(false);
   const submit = async () => {
-    setError(null);
-    if (next !== again) {
-      setError({ code: 'pin_mismatch', vi: t('auth.pinMismatch'), en: t('auth.pinMismatch') });
-      return;
-    }
+    const mismatch = pins.mismatch();
+    setError(mismatch);
+    if (mismatch) return;
     try {
-      await unwrap(kiosk().auth.changePin({ currentPin: current, newPin: next }));
+      await unwrap(kiosk().auth.changePin({ currentPin: current, newPin: pins.pin }));
       setDone(true);
     } catch (e) {
       setError(toError(e));
@@ -30,47 +29,16 @@ export function ChangePinDialog({ onClose }: { onClose: () => void }) {
       {done ? (
         <InfoBanner>{t('auth.pinChanged')}</InfoBanner>
       ) : (
-        <form
-          className="form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
-          <label>
-            {t('auth.currentPin')}
-            <input
-              type="password"
-              inputMode="numeric"
-              value={current}
-              onChange={(e) => setCurrent(e.target.value)}
-            />
-          </label>
-          <label>
-            {t('auth.newPin')}
-            <input
-              type="password"
-              inputMode="numeric"
-              value={next}
-              onChange={(e) => setNext(e.target.value)}
-            />
-          </label>
-          <label>
-            {t('auth.repeatPin')}
-            <input
-              type="password"
-              inputMode="numeric"
-              value={again}
-              onChange={(e) => setAgain(e.target.value)}
-            />
-          </label>
+        <Form onSubmit={submit}>
+          <PinInput label={t('auth.currentPin')} value={current} onChange={setCurrent} />
+          <NewPinInputs pins={pins} />
           <ErrorBanner error={error} />
           <div className="actions">
             <button className="btn btn-primary" type="submit">
               {t('common.save')}
             </button>
           </div>
-        </form>
+        </Form>
       )}
       <div className="actions">
         <button className="btn" onClick={onClose}>

@@ -17,6 +17,7 @@ import { ErrorBanner } from '../components/ErrorBanner';
 import { Modal } from '../components/Modal';
 import { VerdictIcon } from '../components/VerdictIcon';
 import { ReaderStatusBar } from '../components/ReaderStatus';
+import { Form } from '../components/Form';
 
 type Phase =
   | { kind: 'waiting' }
@@ -409,13 +410,7 @@ function ManualEntry({
   return (
     <Modal title={t('checkin.manualTitle')} onClose={onClose}>
       <p className="muted">{t('checkin.manualHelp')}</p>
-      <form
-        className="form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (valid) void submit();
-        }}
-      >
+      <Form onSubmit={() => valid && submit()}>
         <input
           className="big-input"
           inputMode="numeric"
@@ -447,7 +442,7 @@ function ManualEntry({
             {t('checkin.manualSubmit')}
           </button>
         </div>
-      </form>
+      </Form>
     </Modal>
   );
 }

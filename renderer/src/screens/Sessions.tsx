@@ -13,7 +13,8 @@ import { kiosk, pick, toError, unwrap } from '../api';
 import { formatDate, formatDateTime, parseDmy, todayDmy } from '../format';
 import { ErrorBanner, InfoBanner } from '../components/ErrorBanner';
 import { Modal } from '../components/Modal';
-import { PinField } from '../components/PinField';
+import { Form } from '../components/Form';
+import { PinEntry, PinSubmit, usePinSubmit } from '../components/PinForm';
 
 export function Sessions({ ctx }: { ctx: AppContext }) {
   const { t } = useTranslation();
@@ -253,13 +254,7 @@ function CreateSession({ onClose, onCreated }: { onClose: () => void; onCreated:
   };
   return (
     <Modal title={t('sessions.create')} onClose={onClose}>
-      <form
-        className="form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <Form onSubmit={submit}>
         <label>
           {t('sessions.code')}
           <input
@@ -295,7 +290,7 @@ function CreateSession({ onClose, onCreated }: { onClose: () => void; onCreated:
             {t('sessions.createSubmit')}
           </button>
         </div>
-      </form>
+      </Form>
     </Modal>
   );
 }
@@ -467,23 +462,10 @@ function ImportRoster({ session, onClose }: { session: SessionDTO; onClose: () =
 
 function SignOff({ session, onClose }: { session: SessionDTO; onClose: () => void }) {
   const { t } = useTranslation();
-  const [pin, setPin] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
   const [signed, setSigned] = useState<SessionDTO | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      setSigned(await unwrap(kiosk().sessions.signOff({ sessionCode: session.code, pin })));
-    } catch (e) {
-      setError(toError(e));
-      setPin('');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const entry = usePinSubmit(async (pin) => {
+    setSigned(await unwrap(kiosk().sessions.signOff({ sessionCode: session.code, pin })));
+  });
   return (
     <Modal title={t('sessions.signOffTitle', { code: session.code })} onClose={onClose}>
       {signed ? (
@@ -496,30 +478,14 @@ function SignOff({ session, onClose }: { session: SessionDTO; onClose: () => voi
             {t('sessions.presentTotal')}: <strong>{session.present}</strong> / {session.total}
           </p>
           <p className="warning-text">{t('sessions.signOffWarning')}</p>
-          <PinField
-            value={pin}
-            onChange={setPin}
-            onSubmit={() => void submit()}
-            autoFocus
-            testId="signoff-pin"
-          />
-          <ErrorBanner error={error} />
+          <PinEntry entry={entry} testId="signoff-pin" />
         </>
       )}
       <div className="actions">
         <button className="btn" onClick={onClose}>
           {t('common.close')}
         </button>
-        {!signed && (
-          <button
-            className="btn btn-primary btn-large"
-            onClick={() => void submit()}
-            disabled={busy || pin.length < 4}
-            data-testid="signoff-submit"
-          >
-            {t('sessions.signOff')}
-          </button>
-        )}
+        {!signed && <PinSubmit entry={entry} label={t('sessions.signOff')} testId="signoff-submit" />}
       </div>
     </Modal>
   );

@@ -15,6 +15,7 @@ import { kiosk, pick, toError, unwrap } from '../api';
 import i18next from '../i18n';
 import { formatDateTime, formatTime } from '../format';
 import { ErrorBanner, InfoBanner } from '../components/ErrorBanner';
+import { Form } from '../components/Form';
 
 type Draft = Omit<SettingsDTO, 'trustStore'>;
 
@@ -352,10 +353,9 @@ function Users({ me }: { me: string }) {
               <td>
                 <div className="row-actions">
                   {resetFor === u.username ? (
-                    <form
+                    <Form
                       className="inline-form"
-                      onSubmit={async (e) => {
-                        e.preventDefault();
+                      onSubmit={async () => {
                         if (
                           await act(
                             () => unwrap(kiosk().users.setPin({ username: u.username, pin: resetPin })),
@@ -377,7 +377,7 @@ function Users({ me }: { me: string }) {
                       <button className="btn btn-small btn-primary" type="submit">
                         {t('common.save')}
                       </button>
-                    </form>
+                    </Form>
                   ) : (
                     <button className="btn btn-small" onClick={() => setResetFor(u.username)}>
                       {t('users.resetPin')}
@@ -403,10 +403,9 @@ function Users({ me }: { me: string }) {
         </tbody>
       </table>
       <h3>{t('users.add')}</h3>
-      <form
+      <Form
         className="inline-form wrap"
-        onSubmit={async (e) => {
-          e.preventDefault();
+        onSubmit={async () => {
           if (
             await act(
               () => unwrap(kiosk().users.create({ username, displayName, role, pin })),
@@ -452,7 +451,7 @@ function Users({ me }: { me: string }) {
         <button className="btn btn-primary" type="submit" data-testid="user-new-submit">
           {t('users.addSubmit')}
         </button>
-      </form>
+      </Form>
     </section>
   );
 }

@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import type { ApiError, AuthStatus, Lang, UserChoice } from '../../../electron/shared/ipc-contract';
 import { kiosk, toError, unwrap } from '../api';
 import { ErrorBanner } from '../components/ErrorBanner';
-import { PinField } from '../components/PinField';
+import { Form } from '../components/Form';
+import { NewPinInputs, PinEntry, PinSubmit, useNewPin, usePinSubmit } from '../components/PinForm';
 
 export function SignIn({
   status,
@@ -45,30 +46,21 @@ function Setup({ onDone }: { onDone: () => Promise<void> }) {
   const { t } = useTranslation();
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
-  const [pin, setPin] = useState('');
-  const [pin2, setPin2] = useState('');
+  const pins = useNewPin();
   const [error, setError] = useState<ApiError | null>(null);
   const submit = async () => {
-    setError(null);
-    if (pin !== pin2) {
-      setError({ code: 'pin_mismatch', vi: t('auth.pinMismatch'), en: t('auth.pinMismatch') });
-      return;
-    }
+    const mismatch = pins.mismatch();
+    setError(mismatch);
+    if (mismatch) return;
     try {
-      await unwrap(kiosk().auth.setup({ username, displayName, pin }));
+      await unwrap(kiosk().auth.setup({ username, displayName, pin: pins.pin }));
       await onDone();
     } catch (e) {
       setError(toError(e));
     }
   };
   return (
-    <form
-      className="form setup-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <Form className="form setup-form" onSubmit={submit}>
       <h2>{t('auth.setupTitle')}</h2>
       <p className="muted">{t('auth.setupHelp')}</p>
       <label>
@@ -90,27 +82,7 @@ function Setup({ onDone }: { onDone: () => Promise<void> }) {
         />
       </label>
       <div className="form-row">
-        <label>
-          {t('auth.pinNew')}
-          <input
-            type="password"
-            inputMode="numeric"
-            value={pin}
-            onChange={(e) => setPin(e.target.value)}
-            data-testid="setup-pin"
-          />
-          <span className="hint">{t('auth.pinHint')}</span>
-        </label>
-        <label>
-          {t('auth.repeatPin')}
-          <input
-            type="password"
-            inputMode="numeric"
-            value={pin2}
-            onChange={(e) => setPin2(e.target.value)}
-            data-testid="setup-pin2"
-          />
-        </label>
+        <NewPinInputs pins={pins} hint={t('auth.pinHint')} testIds={['setup-pin', 'setup-pin2']} />
       </div>
       <ErrorBanner error={error} />
       <div className="actions">
@@ -118,7 +90,7 @@ function Setup({ onDone }: { onDone: () => Promise<void> }) {
           {t('auth.setupSubmit')}
         </button>
       </div>
-    </form>
+    </Form>
   );
 }
 
@@ -126,28 +98,16 @@ function ChooseUser({ status, onDone }: { status: AuthStatus; onDone: () => Prom
   const { t } = useTranslation();
   const [users, setUsers] = useState<UserChoice[]>([]);
   const [chosen, setChosen] = useState<UserChoice | null>(null);
-  const [pin, setPin] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  // The PIN panel (and so a submit) exists only once an account is chosen.
+  const entry = usePinSubmit(async (pin) => {
+    await unwrap(kiosk().auth.signIn({ username: chosen!.username, pin }));
+    await onDone();
+  });
+  const { setError } = entry;
 
   useEffect(() => {
     void unwrap(kiosk().auth.users()).then(setUsers, (e: unknown) => setError(toError(e)));
-  }, []);
-
-  const submit = async () => {
-    if (!chosen || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await unwrap(kiosk().auth.signIn({ username: chosen.username, pin }));
-      await onDone();
-    } catch (e) {
-      setError(toError(e));
-      setPin('');
-    } finally {
-      setBusy(false);
-    }
-  };
+  }, [setError]);
 
   return (
     <div className="signin-body">
@@ -160,8 +120,7 @@ function ChooseUser({ status, onDone }: { status: AuthStatus; onDone: () => Prom
             className={`user-choice${chosen?.username === u.username ? ' chosen' : ''}`}
             onClick={() => {
               setChosen(u);
-              setPin('');
-              setError(null);
+              entry.reset();
             }}
             data-testid={`user-${u.username}`}
           >
@@ -176,22 +135,8 @@ function ChooseUser({ status, onDone }: { status: AuthStatus; onDone: () => Prom
             <h2>
               {t('auth.pinFor')} <span className="nowrap">{chosen.displayName}</span>
             </h2>
-            <PinField
-              value={pin}
-              onChange={setPin}
-              onSubmit={() => void submit()}
-              autoFocus
-              testId="signin-pin"
-            />
-            <ErrorBanner error={error} />
-            <button
-              className="btn btn-primary btn-large"
-              onClick={() => void submit()}
-              disabled={busy || pin.length < 4}
-              data-testid="signin-submit"
-            >
-              {t('auth.signIn')}
-            </button>
+            <PinEntry entry={entry} testId="signin-pin" />
+            <PinSubmit entry={entry} label={t('auth.signIn')} testId="signin-submit" />
           </>
         ) : (
           <p className="muted big">{t('auth.chooseUser')}</p>
