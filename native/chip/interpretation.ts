@@ -20,23 +20,26 @@ export interface Interpretation {
   readReasons: Reason[];
 }
 
-/** Data group `name` parsed, if present; one that cannot be parsed adds `unreadable` to `warnings`. */
+/** A data group's bytes parsed, if present; bytes that cannot be parsed add `unreadable()` to `warnings`. */
 function parseGroup<T>(
-  files: Map<string, Uint8Array>,
-  name: string,
+  bytes: Uint8Array | undefined,
   parse: (bytes: Uint8Array) => T,
-  unreadable: Reason,
+  unreadable: () => Reason,
   warnings: Reason[],
 ): T | undefined {
-  const bytes = files.get(name);
   if (!bytes) return undefined;
   try {
     return parse(bytes);
   } catch {
-    warnings.push(unreadable);
+    warnings.push(unreadable());
     return undefined;
   }
 }
+
+const dg1Unreadable = (): Reason =>
+  reason('dg1_unreadable', 'warning', 'DG1 (MRZ) không đọc được.', 'DG1 (MRZ) cannot be read.');
+const dg13Unreadable = (): Reason =>
+  reason('dg13_unreadable', 'warning', 'DG13 (thông tin công dân) không đọc được.', 'DG13 cannot be read.');
 
 /**
  * What the files say: DG13 fields first (name with diacritics, dates, sex, old ID, residence); the DG1
@@ -47,20 +50,8 @@ export async function interpret(files: Map<string, Uint8Array>): Promise<Interpr
   // Everything found here goes to the verdict's reasons: a group the issuer signed that cannot be
   // read is a warning (no clean green), DG1 and DG13 that disagree are a forgery.
   const warnings: Reason[] = [];
-  const dg1 = parseGroup(
-    files,
-    'DG1',
-    parseDg1,
-    reason('dg1_unreadable', 'warning', 'DG1 (MRZ) không đọc được.', 'DG1 (MRZ) cannot be read.'),
-    warnings,
-  );
-  const dg13 = parseGroup(
-    files,
-    'DG13',
-    parseDg13,
-    reason('dg13_unreadable', 'warning', 'DG13 (thông tin công dân) không đọc được.', 'DG13 cannot be read.'),
-    warnings,
-  );
+  const dg1 = parseGroup(files.get('DG1'), parseDg1, dg1Unreadable, warnings);
+  const dg13 = parseGroup(files.get('DG13'), parseDg13, dg13Unreadable, warnings);
   const doc: ChipDocument = { source: 'none' };
   if (dg1) {
     const m = dg1.mrz;

@@ -3,7 +3,7 @@
  * lengths in short and long form. Decoding is strict and bounded: it never reads past the input
  * and throws TlvError on anything malformed, so it is safe on bytes from a card.
  */
-import { concat } from '../util/bytes';
+import { concat, uintBytes } from '../util/bytes';
 
 export class TlvError extends Error {
   constructor(message: string) {
@@ -110,14 +110,9 @@ export function findDeep(buf: Uint8Array, tag: number, depth = 0): Tlv | undefin
   return undefined;
 }
 
+/** A tag number as its bytes (the number is the tag's bytes read big-endian). */
 export function encodeTag(tag: number): Uint8Array {
-  const bytes: number[] = [];
-  let t = tag;
-  do {
-    bytes.unshift(t & 0xff);
-    t = Math.floor(t / 256);
-  } while (t > 0);
-  return Uint8Array.from(bytes);
+  return uintBytes(tag);
 }
 
 export function encodeLength(length: number): Uint8Array {
