@@ -11,7 +11,7 @@ import type { SecureTransport } from '../icao/sm';
 import { decodeCommand, parseResponse } from '../iso7816/apdu';
 import { CardStatusError, IcaoError } from '../iso7816/sw';
 import { readLength, readTag } from '../iso7816/tlv';
-import type { CardTransport, TransportLimits } from '../transport/types';
+import { ForwardingTransport, type CardTransport } from '../transport/types';
 import { EAC_GROUPS, dataGroupNumber, fileName } from './file-names';
 import type { ChipSession } from './session';
 import type { ChipProgress, ChipStep, DataGroupInfo, DataGroupStatus, ReadChipOptions } from './types';
@@ -20,20 +20,14 @@ import type { ChipProgress, ChipStep, DataGroupInfo, DataGroupStatus, ReadChipOp
 // Progress
 
 /** Watches READ BINARY answers over the secure channel to report bytes read of the current file. */
-class ProgressTransport implements CardTransport {
+class ProgressTransport extends ForwardingTransport {
   current: { step: ChipStep; done: number; total: number } | undefined;
 
   constructor(
-    private readonly inner: CardTransport,
+    inner: CardTransport,
     private readonly report: ((p: ChipProgress) => void) | undefined,
-  ) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-
-  get limits(): TransportLimits {
-    return this.inner.limits;
+  ) {
+    super(inner);
   }
 
   async transmit(command: Uint8Array): Promise<Uint8Array> {

@@ -26,7 +26,7 @@ import { pace, type PacePassword } from '../icao/pace';
 import { SecureTransport } from '../icao/sm';
 import { CardStatusError, IcaoError } from '../iso7816/sw';
 import { RecordingTransport, type TraceEntry } from '../transport/recording';
-import { TransportTimeoutError, type CardTransport, type TransportLimits } from '../transport/types';
+import { ForwardingTransport, TransportTimeoutError, type CardTransport } from '../transport/types';
 import type { Credentials } from './credentials';
 import { chipError, isCardAnswer, isTransportFailure, toChipReadError } from './errors';
 import { FID_CARD_ACCESS } from './file-names';
@@ -44,19 +44,13 @@ function sleepReject(ms: number, make: () => Error): { promise: Promise<never>; 
 }
 
 /** Enforces the read's deadline and abort signal on every command. */
-class GuardedTransport implements CardTransport {
+class GuardedTransport extends ForwardingTransport {
   constructor(
-    private readonly inner: CardTransport,
+    inner: CardTransport,
     private readonly deadline: number | undefined,
     private readonly signal: AbortSignal | undefined,
-  ) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-
-  get limits(): TransportLimits {
-    return this.inner.limits;
+  ) {
+    super(inner);
   }
 
   async transmit(command: Uint8Array): Promise<Uint8Array> {
