@@ -1,6 +1,6 @@
 /* global module */
 /**
- * The layers of CCCD Kiosk, as import rules (docs/architecture.md draws them).
+ * The layers of CCCD Kiosk, as import rules (docs/architecture-layers.md draws them).
  * `npm run lint` runs these; a wrong import fails the build, and test/unit/layer-rules.test.ts shows
  * each rule rejecting one on purpose.
  *

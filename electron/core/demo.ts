@@ -1,7 +1,7 @@
 import { DEFAULT_PERSON, type SoftPerson } from '../../native/softcard/person';
 import type { KioskServices } from './services';
 import { CLASSES, fictionalPerson, qrTextOf } from './fictional-people';
-import type { RosterRow } from './roster-file';
+import type { RosterRow } from './roster/model';
 import { localDate } from './check-service';
 
 export interface DemoSeedResult {

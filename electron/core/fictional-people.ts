@@ -5,6 +5,7 @@
  */
 
 import { cardExpiry } from '../../native/cccd/expiry';
+import { mulberry32 } from '../../native/util/random';
 
 const SURNAMES = [
   'Nguyễn',
@@ -83,17 +84,8 @@ export interface FictionalPerson {
   licenceClass: string;
 }
 
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG (mulberry32, shared with the software card's face photo). */
+export const rng = mulberry32;
 
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
 const pad = (n: number, w: number) => String(n).padStart(w, '0');

@@ -45,6 +45,25 @@ export interface Dg13 {
   invalid: number[];
 }
 
+/**
+ * The DG13 fields that detail the holder beyond the identity (ID number, name, dates, sex), in the
+ * order a reading lists them; a chip reading carries them as DG13 gives them (Dg13Details).
+ */
+export const DG13_DETAILS = [
+  'oldIdNumber',
+  'nationality',
+  'ethnicity',
+  'religion',
+  'placeOfOrigin',
+  'residence',
+  'identifyingMarks',
+  'fatherName',
+  'motherName',
+  'spouseName',
+] as const satisfies readonly (keyof Dg13)[];
+
+export type Dg13Details = Pick<Dg13, (typeof DG13_DETAILS)[number]>;
+
 const STRING_TAGS = new Set([0x0c, 0x13, 0x16, 0x14, 0x1a, 0x1e, 0x04]);
 
 function decodeString(t: Tlv): string {

@@ -8,6 +8,7 @@
  * It never reads past the input, bounds the nesting depth, and throws TlvError on anything malformed.
  */
 import { TlvError, readTag } from '../iso7816/tlv';
+import { concat } from '../util/bytes';
 
 /** One element: tag, class/constructed bits, where it and its value lie in `buf`. */
 export interface BerNode {
@@ -119,14 +120,7 @@ export function berValue(node: BerNode): Uint8Array {
 export function berOctets(node: BerNode, depth = 0): Uint8Array {
   if (node.tag === 0x04 && !node.constructed) return berValue(node);
   if (node.tag === 0x24 && node.constructed && depth < 8) {
-    const parts = berChildren(node).map((c) => berOctets(c, depth + 1));
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let off = 0;
-    for (const p of parts) {
-      out.set(p, off);
-      off += p.length;
-    }
-    return out;
+    return concat(...berChildren(node).map((c) => berOctets(c, depth + 1)));
   }
   throw new TlvError(`expected an OCTET STRING, found tag ${node.tag.toString(16)}`);
 }

@@ -10,7 +10,7 @@
  * objects) proves nothing: anyone can send one, so it is a failure.
  */
 
-import { concat } from '../util/bytes';
+import { concat, uintBytes } from '../util/bytes';
 import { encodeCommand, parseResponse } from '../iso7816/apdu';
 import { caAlgorithm, encodeOid, OID, protocolName } from './card-access';
 import { curveByName, ecdhKeyPair, ecdhSharedSecret } from './curves';
@@ -40,16 +40,6 @@ function resolveCipher(oid: string): CipherAlg {
     });
   }
   return alg.cipher;
-}
-
-function keyIdBytes(keyId: number): Uint8Array {
-  const out: number[] = [];
-  let v = keyId;
-  do {
-    out.unshift(v & 0xff);
-    v = Math.floor(v / 256);
-  } while (v > 0);
-  return Uint8Array.from(out);
 }
 
 const CA_FAILED = {
@@ -90,7 +80,7 @@ export async function chipAuthenticate(
   const curve = curveByName(key.curve);
   const eph = ecdhKeyPair(curve, options.ephemeralPrivateKey);
   const k = ecdhSharedSecret(curve, eph.privateKey, key.publicKey);
-  const keyRef = key.keyId === undefined ? new Uint8Array(0) : encode(0x84, keyIdBytes(key.keyId));
+  const keyRef = key.keyId === undefined ? new Uint8Array(0) : encode(0x84, uintBytes(key.keyId));
 
   const send = async (cmd: Uint8Array, ins: number): Promise<Uint8Array> => {
     const r = parseResponse(await secure.transmit(cmd));

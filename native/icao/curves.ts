@@ -267,14 +267,9 @@ export function curveByOid(oid: string): EcCurve {
 }
 
 /** Identifies explicit domain parameters (as DG14 keys often carry them); undefined when unknown. */
-export function curveByDomain(d: {
-  p: bigint;
-  a: bigint;
-  b: bigint;
-  Gx: bigint;
-  Gy: bigint;
-  n: bigint;
-}): EcCurve | undefined {
+export function curveByDomain(
+  d: Pick<CurveParams, 'p' | 'a' | 'b' | 'Gx' | 'Gy' | 'n'>,
+): EcCurve | undefined {
   const params = PARAMS.find(
     (c) => c.p === d.p && c.a === d.a && c.b === d.b && c.Gx === d.Gx && c.Gy === d.Gy && c.n === d.n,
   );

@@ -3,6 +3,7 @@
  * lengths in short and long form. Decoding is strict and bounded: it never reads past the input
  * and throws TlvError on anything malformed, so it is safe on bytes from a card.
  */
+import { concat, uintBytes } from '../util/bytes';
 
 export class TlvError extends Error {
   constructor(message: string) {
@@ -109,14 +110,9 @@ export function findDeep(buf: Uint8Array, tag: number, depth = 0): Tlv | undefin
   return undefined;
 }
 
+/** A tag number as its bytes (the number is the tag's bytes read big-endian). */
 export function encodeTag(tag: number): Uint8Array {
-  const bytes: number[] = [];
-  let t = tag;
-  do {
-    bytes.unshift(t & 0xff);
-    t = Math.floor(t / 256);
-  } while (t > 0);
-  return Uint8Array.from(bytes);
+  return uintBytes(tag);
 }
 
 export function encodeLength(length: number): Uint8Array {
@@ -132,23 +128,12 @@ export function encodeLength(length: number): Uint8Array {
 
 /** Encodes one TLV; `value` may be bytes or a list of already-encoded children. */
 export function encode(tag: number, value: Uint8Array | Uint8Array[]): Uint8Array {
-  const v = Array.isArray(value) ? concatAll(value) : value;
+  const v = Array.isArray(value) ? concat(...value) : value;
   const t = encodeTag(tag);
   const l = encodeLength(v.length);
   const out = new Uint8Array(t.length + l.length + v.length);
   out.set(t, 0);
   out.set(l, t.length);
   out.set(v, t.length + l.length);
-  return out;
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  const len = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(len);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
   return out;
 }

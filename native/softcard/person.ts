@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
 import { z } from 'zod';
 import { isIsoDate } from '../util/dates';
+import { mulberry32 } from '../util/random';
 import { stripDiacritics } from '../cccd/names';
 import { bilingualError } from '../icao/bilingual';
 
@@ -126,18 +127,6 @@ export function mrzNames(p: SoftPerson): { surname: string; givenNames: string }
 // ---------------------------------------------------------------------------------------------
 // Synthetic face photo
 
-function rng(seed: number): () => number {
-  // mulberry32: small, deterministic, good enough for image noise.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface FacePhotoOptions {
   width?: number;
   height?: number;
@@ -147,7 +136,8 @@ export interface FacePhotoOptions {
 
 /** Raw RGBA pixels of the synthetic portrait (exported for tests of other image codecs). */
 export function facePixels(seed = 1, width = 240, height = 320): Uint8Array {
-  const rand = rng(seed);
+  // mulberry32: small, deterministic, good enough for image noise.
+  const rand = mulberry32(seed);
   const hue = rand();
   const bg = [190 + Math.floor(hue * 40), 200 + Math.floor(rand() * 30), 215 + Math.floor(rand() * 30)];
   const skin = [200 + Math.floor(rand() * 40), 160 + Math.floor(rand() * 30), 130 + Math.floor(rand() * 30)];

@@ -59,6 +59,7 @@ import { ecSpkiDerExplicit } from '../icao/ec-spki';
 import { CscaMasterList, ICAO_OID, oidDer } from '../icao/icao-asn1';
 import { OID, digest, hashOid, type HashName } from '../icao/signature';
 import { decodeAll, decodeOne, encode } from '../iso7816/tlv';
+import { concat } from '../util/bytes';
 import { toPem } from '../icao/x509';
 
 export type KeySpec =
@@ -563,7 +564,7 @@ export function spliceSignerInfo(o: {
   const ci = decodeOne(forged);
   const [oid, explicit] = decodeAll(ci.value);
   const sd = decodeOne(explicit!.value);
-  const spliced = encode(0x30, concatBytes(sd.value, genuineSignerInfos));
+  const spliced = encode(0x30, concat(sd.value, genuineSignerInfos));
   return encode(0x30, [ci.value.subarray(oid!.offset, oid!.offset + oid!.length), encode(0xa0, spliced)]);
 }
 
@@ -576,14 +577,4 @@ export function lastElementOfSignedData(contentInfo: Uint8Array): Uint8Array {
   const parts = decodeAll(sd.value);
   const last = parts[parts.length - 1]!;
   return sd.value.slice(last.offset, last.offset + last.length);
-}
-
-function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -151,18 +151,10 @@ export const FAULT_NAMES = [
   ...HONEST_FAULTS,
 ] as const;
 
-const SIMPLE = new Set<string>([
-  'altered-dg1',
-  'altered-dg2',
-  'altered-dg13',
-  'bad-signature',
-  'unknown-csca',
-  'clone',
-  'no-sod',
-  'no-extended',
-  ...ATTACK_FAULTS.filter((f) => f !== 'ca-bare-sw'),
-  ...HONEST_FAULTS,
-]);
+/** The faults named by their kind alone (no `:N` value; ca-bare-sw is parsed with its status word). */
+const SIMPLE: ReadonlySet<string> = new Set(
+  FAULT_NAMES.filter((f) => !f.includes(':') && f !== 'ca-bare-sw'),
+);
 
 function unknownFault(text: string): Error {
   return bilingualError(

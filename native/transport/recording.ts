@@ -5,7 +5,7 @@
  */
 
 import { decodeCommand } from '../iso7816/apdu';
-import type { CardTransport, TransportLimits } from './types';
+import { ForwardingTransport, type CardTransport } from './types';
 
 export interface TraceEntry {
   cla: number;
@@ -36,22 +36,13 @@ export interface RecordingOptions {
   onEntry?: (entry: TraceEntry) => void;
 }
 
-export class RecordingTransport implements CardTransport {
+export class RecordingTransport extends ForwardingTransport {
   readonly trace: TraceEntry[] = [];
-  private readonly inner: CardTransport;
   private readonly options: RecordingOptions;
 
   constructor(inner: CardTransport, options: RecordingOptions = {}) {
-    this.inner = inner;
+    super(inner);
     this.options = options;
-  }
-
-  get name(): string {
-    return this.inner.name;
-  }
-
-  get limits(): TransportLimits {
-    return this.inner.limits;
   }
 
   clear(): void {

@@ -20,6 +20,24 @@ export interface CardTransport {
   transmit(command: Uint8Array): Promise<Uint8Array>;
 }
 
+/**
+ * A transport that wraps another (guards, progress, recording): the same name and limits, its own
+ * transmit, which passes the command on to `inner`.
+ */
+export abstract class ForwardingTransport implements CardTransport {
+  constructor(protected readonly inner: CardTransport) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get limits(): TransportLimits {
+    return this.inner.limits;
+  }
+
+  abstract transmit(command: Uint8Array): Promise<Uint8Array>;
+}
+
 /** Thrown by a transport when the card left the field or the reader went away. Retryable. */
 export class CardRemovedError extends Error {
   readonly retryable = true;

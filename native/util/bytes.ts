@@ -26,6 +26,22 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** A non-negative integer as big-endian bytes, as few as it takes (at least one): 0x5f1f → 5F 1F. */
+export function uintBytes(value: number): Uint8Array {
+  const out: number[] = [];
+  let v = value;
+  do {
+    out.unshift(v & 0xff);
+    v = Math.floor(v / 256);
+  } while (v > 0);
+  return Uint8Array.from(out);
+}
+
+/** True when `bytes` begins with `prefix` (magic numbers, byte order marks). */
+export function startsWithBytes(bytes: Uint8Array, prefix: readonly number[]): boolean {
+  return prefix.every((b, i) => bytes[i] === b);
+}
+
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;

@@ -45,7 +45,8 @@ import { parseCccdQr } from '../../native/cccd/qr';
 import { isIsoDate } from '../../native/util/dates';
 import { verify } from '../../electron/core/verification';
 import { fictionalPerson, qrTextOf, rosterCsv } from '../../electron/core/fictional-people';
-import { RosterFileError, readRosterFile } from '../../electron/core/roster-file';
+import { RosterFileError } from '../../electron/core/roster/model';
+import { readRosterFile } from '../../electron/core/roster/read';
 import { CHANNEL_NAMES, channels, type ChannelName } from '../../electron/shared/ipc-contract';
 import { concat, fromHex, hex } from '../../native/util/bytes';
 

@@ -30,22 +30,14 @@ import { parseDg2 } from '../../native/icao/dg2';
 import { parseDg13 } from '../../native/cccd/dg13';
 import { parseSod } from '../../native/icao/sod';
 import { hex } from '../../native/util/bytes';
+import { mulberry32 } from '../../native/util/random';
 import { loadChipSamples, type ChipSamples } from './chip-samples';
 import { outsideTargets, removeScratchOf, OUTSIDE_PARSERS, type OutsideParserName } from './fuzz-targets';
 
 export type Rng = () => number;
 
 /** mulberry32: tiny, fast, deterministic. Returns floats in [0, 1). */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 const int = (rng: Rng, n: number): number => Math.floor(rng() * n);
 const pick = <T>(rng: Rng, list: readonly T[]): T => list[int(rng, list.length)]!;

@@ -5,13 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
-import {
-  detectDelimiter,
-  readRosterFile,
-  RosterFileError,
-  type RosterReadResult,
-  type RosterRow,
-} from '../../electron/core/roster-file';
+import { detectDelimiter } from '../../electron/core/roster/decode';
+import { RosterFileError, type RosterReadResult, type RosterRow } from '../../electron/core/roster/model';
+import { readRosterFile } from '../../electron/core/roster/read';
 
 // Fictional people. IDs agree with their dates of birth and sex (PPP G YY NNNNNN).
 const P = [

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRosterFile } from '../../electron/core/roster-file';
+import { readRosterFile } from '../../electron/core/roster/read';
 import { tempDir } from '../support/tmp';
 
 const dir = tempDir('kiosk-security-review-');
