@@ -13,7 +13,8 @@
  *   native/icao        ICAO 9303: BAC, PACE, secure messaging, LDS, SOD, PA/AA/CA, trust store
  *   native/cccd        Vietnam: QR, ID number, names, DG13, the card reading
  *   native/chip        reading one CCCD chip end to end
- *   native/readers     the reader manager: drivers → events → readings
+ *   native/readers     the reader manager: drivers → events → readings (its demo driver alone may use
+ *                      the software card)
  *   native/softcard    the software card (tests, simulator, demo): apart, only its own users import it
  *   electron/shared    the IPC contract: pure, shared with the renderer
  *   electron/core      services (database, log, checks, rosters, sessions, users, settings, trust, reports)
@@ -79,9 +80,17 @@ module.exports = {
     only(
       'readers-layer',
       '^native/readers/',
-      readers,
-      'The reader manager owns drivers and chip reads, nothing above.',
+      [...readers, '^native/softcard/'],
+      'The reader manager owns drivers and chip reads, nothing above (the software card: see below).',
     ),
+    {
+      name: 'softcard-in-readers-only-demo-driver',
+      comment:
+        'In the reader manager only the demo driver (the software-card reader of demo mode) may use the software card.',
+      severity: 'error',
+      from: { path: '^native/readers/', pathNot: '^native/readers/demo-driver\\.ts$' },
+      to: { path: '^native/softcard/' },
+    },
     only(
       'softcard-apart',
       '^native/softcard/',
@@ -100,8 +109,6 @@ module.exports = {
           '^native/readers/demo-driver\\.ts$',
           '^electron/cli/',
           '^electron/core/demo\\.ts$',
-          // Until the demo card is a software-card driver in the reader manager (issue 10, step 3).
-          '^electron/app/kiosk-api\\.ts$',
         ],
       },
       to: { path: '^native/softcard/' },
@@ -116,7 +123,7 @@ module.exports = {
     only(
       'app-layer',
       '^electron/app/',
-      [...core, '^native/softcard/', '^electron/app/'],
+      [...core, '^electron/app/'],
       'The kiosk API sits on core; it never imports the CLI or the shell.',
     ),
     only(

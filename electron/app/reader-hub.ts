@@ -1,20 +1,27 @@
 /**
  * The readers, seen from the application: one ReaderManager (native/readers/manager.ts) built from the
- * station's reader settings, whose card job and QR scans go to the chip check-in flow
- * (electron/core/chip-checkin.ts: the CAN from the QR, the chip read, the check), and whose events
- * become the contract's reader status and reading progress.
+ * station's reader settings (and, in demo mode, the software-card reader), whose card job is the chip
+ * check-in flow's (electron/core/chip-checkin.ts: the CAN from the QR, the chip read, the check, the
+ * log).
+ *
+ * The ONE owner of the path from a reader event to a verdict on screen: the hub is the only listener of
+ * the manager's events. A QR scan goes to the check-in (`scanQr`) and its outcome comes back here; a
+ * chip read's outcome comes back with the manager's `reading-done`; the check-in's own notes during a
+ * read (waiting for a QR, a refused CAN) and the held QRs it checks on its own when their time runs out
+ * come from its events. All of it leaves as ReaderPortEvents (ports.ts), each verdict once, which
+ * electron/app/events.ts shows in the window. Channel calls (a typed QR, "QR only") get their outcome
+ * from the check-in directly and never pass here.
  *
  * Plain Node (no electron import); the native reader stacks load lazily inside the manager.
  */
-import {
-  ReaderManager,
-  readersList,
-  type ManagerEvent,
-  type ReaderConfig,
-  type ReaderManagerOptions,
-  type ReaderStatus,
-} from '../../native/readers/manager';
-import type { ChipCheckin, ChipCheckinResult } from '../core/chip-checkin';
+import { KioskError } from '../core/errors';
+import { ReaderManager, type ReaderManagerOptions } from '../../native/readers/manager';
+import type { ReaderConfig, ReaderStatus } from '../../native/readers/config';
+import type { ManagerEvent } from '../../native/readers/events';
+import type { JobOutcome } from '../../native/readers/job';
+import type { SoftCardTap } from '../../native/readers/demo-driver';
+import { readersList } from '../../native/readers/listing';
+import type { ChipCheckin, ChipCheckinEvent, ChipCheckinResult, CheckOutcome } from '../core/chip-checkin';
 import type {
   ReaderInfoDTO,
   ReaderSettingsDTO,
@@ -51,9 +58,15 @@ const STATE: Record<ReaderStatus, ReaderStatusDTO['state']> = {
   stopped: 'disabled',
 };
 
+/** A reader the station's settings name (the demo's software-card reader is not one). */
+type HardwareConfig = Exclude<ReaderConfig, { kind: 'softcard' }>;
+
+/** The demo's software-card reader: not in the reader status list, as it has no hardware to watch. */
+const SOFT_CARD: ReaderConfig = { kind: 'softcard', id: 'demo-softcard' };
+
 /** Reader settings → manager configuration. */
-export function readerConfigs(s: ReaderSettingsDTO): ReaderConfig[] {
-  const out: ReaderConfig[] = [];
+export function readerConfigs(s: ReaderSettingsDTO): HardwareConfig[] {
+  const out: HardwareConfig[] = [];
   if (s.pcsc.enabled) out.push({ kind: 'pcsc', id: 'pcsc', reader: s.pcsc.name.trim() || 'any' });
   if (s.pn532Port.trim()) out.push({ kind: 'pn532', id: 'pn532', path: s.pn532Port.trim() });
   if (s.serialScannerPort.trim()) {
@@ -64,7 +77,7 @@ export function readerConfigs(s: ReaderSettingsDTO): ReaderConfig[] {
   return out;
 }
 
-function readerName(c: ReaderConfig): string {
+function readerName(c: HardwareConfig): string {
   switch (c.kind) {
     case 'pcsc':
       return c.reader === 'any' ? 'PC/SC' : c.reader;
@@ -103,18 +116,26 @@ export function stepPercent(
 
 export class ReaderHub implements ReaderPort {
   private manager: ReaderManager<ChipCheckinResult> | undefined;
-  private detach: (() => void) | undefined;
   private checkin: ChipCheckin | undefined;
-  private configs: ReaderConfig[] = [];
+  private offCheckin: (() => void) | undefined;
+  private configs: HardwareConfig[] = [];
+  private softCard = false;
   private statuses = new Map<string, ReaderStatusDTO>();
   private readonly listeners = new Set<(e: ReaderPortEvent) => void>();
   private progressMax = new Map<string, number>();
 
   constructor(private readonly options: ReaderHubOptions = {}) {}
 
-  /** The check-in flow that reads the cards and receives the QR scans (KioskApi gives its own). */
+  /**
+   * The check-in flow that reads the cards and receives the QR scans (KioskApi gives its own). The hub
+   * also follows its notes during a read and the held QRs it checks on its own.
+   */
   bind(checkin: ChipCheckin): void {
+    this.offCheckin?.();
     this.checkin = checkin;
+    const on = (e: ChipCheckinEvent): void => this.onCheckinEvent(e);
+    checkin.on('event', on);
+    this.offCheckin = () => checkin.off('event', on);
   }
 
   /** Timings for the check-in flow that KioskApi builds. */
@@ -129,6 +150,10 @@ export class ReaderHub implements ReaderPort {
 
   status(): ReaderStatusDTO[] {
     return this.configs.map((c) => this.statuses.get(c.id!)!).filter(Boolean);
+  }
+
+  chipReady(): boolean {
+    return this.manager?.chipReaderReady() ?? false;
   }
 
   async listReaders(): Promise<ReaderInfoDTO[]> {
@@ -167,30 +192,52 @@ export class ReaderHub implements ReaderPort {
       ]),
     );
     this.emitStatus();
-    if (this.configs.length === 0) return;
+    this.startManager();
+  }
+
+  async useSoftCard(): Promise<void> {
+    if (this.softCard) return;
+    this.softCard = true;
+    await this.stopManager();
+    this.startManager();
+  }
+
+  async tapSoftCard(card: SoftCardTap): Promise<JobOutcome<ChipCheckinResult>> {
+    const outcome = await this.manager?.tap(card);
+    if (!outcome) {
+      throw new KioskError('no_demo_reader', {
+        vi: 'Đầu đọc thẻ mẫu chưa sẵn sàng.',
+        en: 'The demo card reader is not ready.',
+      });
+    }
+    return outcome;
+  }
+
+  async close(): Promise<void> {
+    await this.stopManager();
+    this.offCheckin?.();
+    this.offCheckin = undefined;
+  }
+
+  /** A manager for the configured readers (and the software-card reader in demo mode), started. */
+  private startManager(): void {
+    const readers: ReaderConfig[] = [...this.configs, ...(this.softCard ? [SOFT_CARD] : [])];
+    if (readers.length === 0) return;
     const checkin = this.checkin;
     const manager = new ReaderManager<ChipCheckinResult>({
-      readers: this.configs,
+      readers,
       ...(checkin ? { onCard: checkin.cardJob } : {}),
       log: (line) => this.options.log?.(line),
       ...this.options.manager,
     });
     manager.on('event', (e) => this.onManagerEvent(e));
     this.manager = manager;
-    // QR scans from serial / HID POS scanners and the chip readers' status go to the check-in flow.
-    this.detach = checkin?.attach(manager);
     manager.start();
-  }
-
-  async close(): Promise<void> {
-    await this.stopManager();
   }
 
   private async stopManager(): Promise<void> {
     const m = this.manager;
     this.manager = undefined;
-    this.detach?.();
-    this.detach = undefined;
     if (m) {
       m.removeAllListeners('event');
       await m.stop();
@@ -207,6 +254,12 @@ export class ReaderHub implements ReaderPort {
 
   private progress(p: ReadingProgressDTO): void {
     this.emit({ type: 'progress', progress: p });
+  }
+
+  /** A check's outcome, as a verdict or an error for the window. */
+  private outcome(o: CheckOutcome, stage: 'read' | 'check' = 'check'): void {
+    if (o.result) this.emit({ type: 'checked', result: o.result });
+    else this.emit({ type: 'failed', error: o.error, stage });
   }
 
   private onManagerEvent(e: ManagerEvent<ChipCheckinResult>): void {
@@ -230,9 +283,17 @@ export class ReaderHub implements ReaderPort {
         }
         return;
       }
-      case 'qr-scanned':
-        // The check-in flow has it (attach); it is personal data, never forwarded from here.
+      case 'qr-scanned': {
+        // Personal data: it goes to the check-in, never further from here.
+        const checkin = this.checkin;
+        if (!checkin) return;
+        const r = checkin.scanQr(e.text, e.cardFollows ? { chipFollows: true } : {});
+        // An earlier QR that this one replaced was checked on its own: its verdict first.
+        for (const o of r.replaced ?? []) this.outcome(o);
+        if (r.held) this.emit({ type: 'awaiting-chip' });
+        else if (r.result || r.error) this.outcome(r as CheckOutcome);
         return;
+      }
       case 'card-present':
         this.progressMax.set(e.readerId, 0);
         this.progress({ readerId: e.readerId, phase: 'card_present' });
@@ -248,12 +309,39 @@ export class ReaderHub implements ReaderPort {
         return;
       }
       case 'reading-done':
-        // The verdict or the error itself comes from the check-in flow's events.
+        // The card job's outcome: the verdict (logged by the check-in) or why there is none. A card that
+        // left before any access data came was never read: nothing to tell but the progress.
+        if (e.ok) this.emit({ type: 'checked', result: e.result });
+        else if (e.error.code !== 'cancelled') this.emit({ type: 'failed', error: e.error });
         this.progress(
           e.ok
             ? { readerId: e.readerId, phase: 'done', percent: 100 }
             : { readerId: e.readerId, phase: 'failed' },
         );
+        return;
+    }
+  }
+
+  /** The check-in's notes during a read, and the checks nobody asked for (a held QR whose time ran out). */
+  private onCheckinEvent(e: ChipCheckinEvent): void {
+    switch (e.type) {
+      case 'waiting-access':
+        this.progress({ readerId: e.readerId, phase: 'card_present', message: e.message });
+        return;
+      case 'access-refused':
+        this.emit({ type: 'refused', error: e.error });
+        return;
+      case 'checked': {
+        if (!e.unrequested) return;
+        const { type: _type, unrequested: _unrequested, ...result } = e;
+        this.emit({ type: 'checked', result });
+        return;
+      }
+      case 'failed':
+        if (e.unrequested) this.emit({ type: 'failed', error: e.error, stage: e.stage });
+        return;
+      default:
+        // qr-held and progress: the scan's outcome and the manager's reading-progress tell those.
         return;
     }
   }

@@ -21,7 +21,10 @@ import type { Actor } from '../core/actor';
 import type { CheckRecord } from '../core/check-service';
 import type { ChipReadResult, ChipAccess } from '../../native/chip/read-chip';
 import type { TrustStore } from '../../native/icao/trust-store';
-import type { CardJob, ManagerEvent, ReaderConfig, ReaderManager } from '../../native/readers/manager';
+import type { ReaderManager } from '../../native/readers/manager';
+import type { ReaderConfig } from '../../native/readers/config';
+import type { ManagerEvent } from '../../native/readers/events';
+import type { CardJob } from '../../native/readers/job';
 import type { SimHost } from '../../native/softcard/sim-hosts';
 import { EXIT, UsageError, authenticityText, exitCodeFor, line, printError, printJson } from './output';
 import { chipJson } from './chip-commands';
@@ -212,7 +215,7 @@ async function newManager<R>(reader: string, onCard: CardJob<R>): Promise<Reader
 // kiosk readers
 
 async function readersAction(g: GlobalOpts): Promise<number> {
-  const { readersList } = await import('../../native/readers/manager');
+  const { readersList } = await import('../../native/readers/listing');
   const l = await readersList();
   if (g.json) {
     printJson(l);

@@ -166,6 +166,15 @@ export class AuditLog {
     return r ? toEntry(r) : undefined;
   }
 
+  /** Everyone who made a check, for the log screen's examiner filter. */
+  checkActors(): string[] {
+    return (
+      this.db.prepare(`SELECT DISTINCT actor FROM audit_log WHERE kind = 'check' ORDER BY actor`).all() as {
+        actor: string;
+      }[]
+    ).map((r) => r.actor);
+  }
+
   headEntry(): { id: number; hash: string } | undefined {
     return this.head.get() as { id: number; hash: string } | undefined;
   }

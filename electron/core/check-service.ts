@@ -9,7 +9,7 @@ import {
   type VerificationPolicy,
   type VerificationResult,
 } from './verification';
-import type { Reason } from '../../native/domain/vocabulary';
+import { notCheckedAuthenticity, type Reason } from '../../native/domain/vocabulary';
 import type { CardReading } from '../../native/cccd/types';
 import { parseCccdQr } from '../../native/cccd/qr';
 import { PROVEN_BAD_CHAIN_CODES } from '../../native/icao/authenticity';
@@ -17,6 +17,7 @@ import { canonicalJson, sha256Hex } from './canonical';
 import { storageError } from './errors';
 import { observeIssuer, type ChipObservation, type IssuerTrust } from './trust-policy';
 import type { TrustRegistry } from './trust-registry';
+import { checkInCondition, type CandidateRow, type CheckLogRow, type Nullable } from './rows';
 
 export interface CheckRecord extends VerificationResult {
   logId: number;
@@ -35,18 +36,33 @@ export interface CheckOptions {
   trustCountries?: () => ReadonlySet<string>;
 }
 
+/** A check in the list of a session's latest checks (the check-in screen's "recent"). */
+export interface RecentCheck {
+  logId: number;
+  at: string;
+  source: 'qr' | 'chip' | null;
+  outcome: CheckLogRow['outcome'];
+  identityVerdict: CheckLogRow['identity_verdict'];
+  authenticityVerdict: CheckLogRow['authenticity_verdict'] | null;
+  candidateNo: string | null;
+  fullName: string | null;
+  actor: string;
+  station: string;
+}
+
+/** What the verdict depends on besides the card and the roster, read at every check. */
+export interface CheckSources {
+  policy?: () => VerificationPolicy;
+  trustCountries?: () => ReadonlySet<string>;
+}
+
 /** Non-personal details stored with a check (authenticity checks, APDU trace summary, ...). */
 export type CheckDetails = Record<string, unknown>;
 
-interface CandidateRow {
-  id: number;
-  candidate_no: string;
-  full_name: string;
-  date_of_birth: string;
-  id_number: string;
-  licence_class: string | null;
-  sex: 'M' | 'F' | null;
-}
+type RosterRow = Pick<
+  CandidateRow,
+  'id' | 'candidate_no' | 'full_name' | 'date_of_birth' | 'id_number' | 'licence_class' | 'sex'
+>;
 
 /**
  * Checks a card against a session's roster and logs the result, in one transaction: the verdict
@@ -58,12 +74,20 @@ export class CheckService {
   private readonly otherSessions;
   private readonly prior;
 
+  /** Where the policy and the countries with a trusted issuer come from (see useSources). */
+  private sources: CheckSources;
+
   constructor(
     private readonly db: Db,
     private readonly log: AuditLog,
     private readonly sessions: SessionService,
     private readonly options: CheckOptions = {},
   ) {
+    const { policy, trustCountries } = options;
+    this.sources = {
+      ...(policy ? { policy: () => policy } : {}),
+      ...(trustCountries ? { trustCountries } : {}),
+    };
     this.byId = db.prepare(
       `SELECT c.id, c.candidate_no, c.full_name, c.date_of_birth, c.id_number, c.licence_class, c.sex
        FROM candidates c WHERE c.session_id = ? AND c.id_number = ?`,
@@ -73,11 +97,19 @@ export class CheckService {
        WHERE c.id_number = ? AND s.id != ? ORDER BY s.exam_date DESC LIMIT 5`,
     );
     this.prior = db.prepare(
-      `SELECT id, at, station, actor FROM audit_log
-       WHERE session_code = ? AND candidate_id = ? AND kind = 'check' AND identity_verdict = 'match'
-         AND outcome != 'rejected'
-       ORDER BY id LIMIT 1`,
+      `SELECT l.id, l.at, l.station, l.actor FROM audit_log l
+       WHERE l.session_code = ? AND l.candidate_id = ? AND ${checkInCondition('l')}
+       ORDER BY l.id LIMIT 1`,
     );
+  }
+
+  /**
+   * For a host that keeps the policy and the trust folder elsewhere: the app reads the policy from the
+   * station settings at every check (so switching "require chip" applies at once) and the countries
+   * from its own trust folder. The CLI and the tests keep what they built the services with.
+   */
+  useSources(sources: CheckSources): void {
+    this.sources = { ...this.sources, ...sources };
   }
 
   /** Parses a QR text and checks it. Malformed QR texts are logged as `invalid_card_data`. */
@@ -116,6 +148,55 @@ export class CheckService {
     return this.run(sessionCode, reading.source, by, details, reading, undefined, [], chip);
   }
 
+  /**
+   * An ID number typed by the examiner: the card was not read, so only the number is the card's; the
+   * name, date of birth and sex are the roster's. The examiner must compare photo, name and date of
+   * birth by eye: the check always carries the `manual_entry` warning at least.
+   */
+  checkTyped(sessionCode: string, idNumber: string, by: Actor): CheckRecord {
+    const session = this.sessions.get(sessionCode);
+    const row = this.byId.get(session.id, idNumber) as RosterRow | undefined;
+    const authenticity = notCheckedAuthenticity();
+    authenticity.reasons.push(MANUAL_REASON);
+    const reading: CardReading = {
+      source: 'qr',
+      idNumber,
+      fullName: row?.full_name ?? '',
+      dateOfBirth: row?.date_of_birth ?? '',
+      ...(row?.sex ? { sex: row.sex } : {}),
+      authenticity,
+    };
+    return this.checkReading(sessionCode, reading, by, { entry: 'manual' });
+  }
+
+  /** A session's latest checks, newest first, with the candidate's number and name. */
+  recent(sessionCode: string, limit: number): RecentCheck[] {
+    const rows = this.db
+      .prepare(
+        `SELECT l.id, l.at, l.source, l.outcome, l.identity_verdict, l.authenticity_verdict, l.actor, l.station,
+                c.candidate_no, c.full_name
+         FROM audit_log l LEFT JOIN candidates c ON c.id = l.candidate_id
+         WHERE l.session_code = ? AND l.kind = 'check' ORDER BY l.id DESC LIMIT ?`,
+      )
+      .all(sessionCode, limit) as (Pick<
+      CheckLogRow,
+      'id' | 'at' | 'source' | 'outcome' | 'identity_verdict' | 'authenticity_verdict' | 'actor' | 'station'
+    > &
+      Nullable<Pick<CandidateRow, 'candidate_no' | 'full_name'>>)[];
+    return rows.map((r) => ({
+      logId: r.id,
+      at: r.at,
+      source: r.source,
+      outcome: r.outcome,
+      identityVerdict: r.identity_verdict,
+      authenticityVerdict: r.authenticity_verdict,
+      candidateNo: r.candidate_no,
+      fullName: r.full_name,
+      actor: r.actor,
+      station: r.station,
+    }));
+  }
+
   checkInvalid(
     sessionCode: string,
     source: 'qr' | 'chip',
@@ -145,7 +226,7 @@ export class CheckService {
       let otherSessions: string[] = [];
       let prior = null;
       if (reading) {
-        const row = this.byId.get(session.id, reading.idNumber) as CandidateRow | undefined;
+        const row = this.byId.get(session.id, reading.idNumber) as RosterRow | undefined;
         if (row) {
           candidate = {
             id: row.id,
@@ -168,7 +249,7 @@ export class CheckService {
       }
       let issuerTrust: IssuerTrust | undefined;
       if (issuer) {
-        const anchors = this.options.trustCountries?.() ?? new Set<string>();
+        const anchors = this.sources.trustCountries?.() ?? new Set<string>();
         const registry = this.options.registry;
         if (registry) {
           // Only a DS whose key really signed this SOD, and whose chain is not proven bad (a key
@@ -194,7 +275,7 @@ export class CheckService {
         otherSessions,
         priorCheckIn: prior,
         today,
-        policy: this.options.policy ?? defaultPolicy,
+        policy: this.sources.policy?.() ?? defaultPolicy,
         readingWarnings,
         ...(issuerTrust ? { issuerTrust } : {}),
       });
@@ -234,6 +315,14 @@ export class CheckService {
     }
   }
 }
+
+/** The warning of a check from a typed ID number (checkTyped). */
+const MANUAL_REASON: Reason = {
+  code: 'manual_entry',
+  severity: 'warning',
+  vi: 'Nhập tay số CCCD: thẻ chưa được đọc. Hãy đối chiếu ảnh, họ tên và ngày sinh trên thẻ bằng mắt.',
+  en: 'ID number typed by hand: the card was not read. Compare the photo, name and date of birth on the card by eye.',
+};
 
 /** Chain failures that still name a real issuer: blocked is the chair's decision, not a forgery. */
 const SIGHTING_OK = new Set(['issuer_blocked']);

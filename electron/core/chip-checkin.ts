@@ -31,9 +31,17 @@
  *   chip check carries the error reason `qr_chip_mismatch` (rejected).
  *
  * Wiring: `cardJob` is the ReaderManager's `onCard` job (its progress becomes the manager's
- * `reading-progress`, its result or bilingual error the manager's `reading-done`); `attach(manager)`
- * feeds the manager's `qr-scanned` events in and follows the chip readers' status. The class emits its
- * own events for the app (see ChipCheckinEvents) under their names and as one `event` stream.
+ * `reading-progress`, its result or bilingual error the manager's `reading-done`). QR scans come in by
+ * `scanQr`: in the app from electron/app/reader-hub.ts, the one listener of the manager's events, which
+ * also says whether a chip reader is ready (`expectChip`). A rig without the app (tests, tools) can
+ * `attach(manager)` instead.
+ *
+ * Every request gets its outcome back directly: `scanQr` returns held / the record / the error,
+ * `checkHeldQr` returns the record (or throws), `readAndCheck` resolves with the result (or rejects).
+ * The class also tells what happened as events (see ChipCheckinEvents, under their names and as one
+ * `event` stream), for observers: the CLI, the tests, and the app for the checks nobody asked for (a held
+ * QR checked on its own when its time runs out, marked `unrequested`) and the notes during a read
+ * (`waiting-access`, `access-refused`).
  *
  * Plain Node: no electron import. Nothing here prints or logs personal data; the optional `log` sink
  * gets reader ids, codes and timings only.
@@ -54,13 +62,9 @@ import {
 } from '../../native/chip/read-chip';
 import { loadTrustStore, type TrustStore } from '../../native/icao/trust-store';
 import { CardRemovedError, type CardTransport } from '../../native/transport/types';
-import type {
-  CardJob,
-  CardJobContext,
-  ManagerEvent,
-  ReaderKind,
-  ReaderStatus,
-} from '../../native/readers/manager';
+import type { CardJob, CardJobContext } from '../../native/readers/job';
+import type { ManagerEvent } from '../../native/readers/events';
+import { chipReaderReady, type ReaderKind, type ReaderStatus } from '../../native/readers/config';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -85,6 +89,29 @@ export interface ChipCheckinResult {
   chip?: ChipReadResult;
 }
 
+/** How a QR-only check ended: the logged record, or the error (nothing logged). */
+export type CheckOutcome =
+  { result: ChipCheckinResult; error?: never } | { error: FlowError; result?: never };
+
+/**
+ * What `scanQr` did: held the QR for the chip, or checked it at once (`result` or `error`). `replaced`:
+ * the earlier held QR that this one replaced, checked on its own (one QR at a time).
+ */
+export interface QrScanOutcome {
+  held: boolean;
+  result?: ChipCheckinResult;
+  error?: FlowError;
+  replaced?: CheckOutcome[];
+}
+
+/**
+ * On `checked` / `failed`: the check of a held QR made later on its own (its time ran out, or the read
+ * that was using it failed after it expired): no call returns this outcome, so the app shows it.
+ */
+export interface Unrequested {
+  unrequested?: true;
+}
+
 export interface ChipCheckinEventPayloads {
   /** A QR is kept waiting for a chip read until `expiresAt` (ms since the epoch). */
   'qr-held': { expiresAt: number };
@@ -95,9 +122,9 @@ export interface ChipCheckinEventPayloads {
   /** Chip-read progress (`done`/`total` are bytes for files, steps otherwise). */
   progress: { readerId: string; step: string; done: number; total: number };
   /** A check was made and logged. */
-  checked: ChipCheckinResult;
+  checked: ChipCheckinResult & Unrequested;
   /** A read or a check failed: nothing was logged. */
-  failed: { stage: 'read' | 'check'; readerId?: string; error: FlowError };
+  failed: { stage: 'read' | 'check'; readerId?: string; error: FlowError } & Unrequested;
 }
 
 export type ChipCheckinEvent = {
@@ -131,8 +158,9 @@ export interface ChipCheckinOptions {
   /** Deadline of one chip read (default 45 s). */
   readTimeoutMs?: number;
   /**
-   * Whether a QR scan should wait for a chip read. Default: a PC/SC or PN532 reader of the attached
-   * manager is ready (or holds a card); false when no manager is attached.
+   * Whether a QR scan should wait for a chip read (the app: its ReaderHub's chip readers). Default: a
+   * PC/SC or PN532 reader of the attached manager is ready (or holds a card); false when no manager is
+   * attached.
    */
   expectChip?: () => boolean;
   /** Technical log: reader ids, codes, timings only. */
@@ -152,9 +180,6 @@ interface HeldAccess {
   /** Its time ran out while a read was using it. */
   expired: boolean;
 }
-
-const CHIP_KINDS: ReadonlySet<ReaderKind> = new Set(['pcsc', 'pn532']);
-const CHIP_READY: ReadonlySet<ReaderStatus> = new Set(['ready', 'card-present', 'reading']);
 
 const WAITING_FOR_ACCESS: Bilingual = {
   vi: 'Quét mã QR trên thẻ (hoặc nhập 6 số cuối số định danh) để mở chip.',
@@ -283,8 +308,10 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
   }
 
   /**
-   * Follows a ReaderManager: its QR scans come in here, its chip readers' status decides whether a
-   * QR waits for the chip. Returns a function that detaches.
+   * For a rig without the app (tests, tools): follows a ReaderManager, whose QR scans come in here and
+   * whose chip readers' status decides whether a QR waits for the chip. Returns a function that
+   * detaches. The app does not use it: its ReaderHub is the one listener of the manager and calls
+   * `scanQr` itself.
    */
   attach(manager: ManagerLike): () => void {
     const onEvent = (e: ManagerEvent<unknown>): void => {
@@ -303,20 +330,20 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
     if (this.options.expectChip) return this.options.expectChip();
     const m = this.manager;
     if (!m) return false;
-    return m.status().some((s) => CHIP_KINDS.has(s.kind) && CHIP_READY.has(s.status));
+    return chipReaderReady(m.status());
   }
 
   /**
-   * A QR scan (hardware scanner, keyboard wedge, camera). With a chip reader ready the QR is held for
-   * the chip read (the result comes as `checked`); otherwise it is checked at once and the record
-   * returned. Never throws: a failed check is reported as `failed`.
+   * A QR scan (hardware scanner, keyboard wedge, camera, the software card's face). With a chip reader
+   * ready, or `chipFollows` (the reader that read it presents the card next), the QR is held for the
+   * chip read (whose result is the card job's); otherwise it is checked at once. Never throws: the
+   * outcome says what happened, a failed check included.
    */
-  scanQr(text: string): { held: boolean; result?: ChipCheckinResult } {
+  scanQr(text: string, options: { chipFollows?: boolean } = {}): QrScanOutcome {
     if (this.closed) return { held: false };
     const access = qrAccess(text);
-    if (!access || !this.chipExpected()) {
-      const result = this.checkQrNow(text);
-      return result ? { held: false, result } : { held: false };
+    if (!access || !(options.chipFollows || this.chipExpected())) {
+      return { held: false, ...this.checkQrNow(text) };
     }
     const same = this.held.find((h) => h.source === 'qr' && h.qrText === text.trim());
     if (same) {
@@ -327,10 +354,13 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
       return { held: true };
     }
     // One QR at a time: an earlier one with no chip read is checked on its own now.
-    for (const h of this.held.filter((x) => x.source === 'qr')) this.expire(h);
+    const replaced = this.held
+      .filter((x) => x.source === 'qr')
+      .map((x) => this.expire(x, false))
+      .filter((o): o is CheckOutcome => o !== undefined);
     const h = this.hold('qr', access, text.trim());
     this.emitEvent('qr-held', { expiresAt: h.expiresAt });
-    return { held: true };
+    return replaced.length ? { held: true, replaced } : { held: true };
   }
 
   /** Typed access data (CAN, MRZ, or ID + date of birth for BAC), used for the next card. */
@@ -344,12 +374,17 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
     this.hold(source, { ...access });
   }
 
-  /** The examiner accepts the held QR without a chip read: it is checked now (QR only). */
+  /**
+   * The examiner accepts the held QR without a chip read: it is checked now (QR only) and the record
+   * returned; undefined when no QR is held. A failed check throws its error (nothing logged).
+   */
   checkHeldQr(): ChipCheckinResult | undefined {
     const h = [...this.held].reverse().find((x) => x.source === 'qr');
     if (!h) return undefined;
     this.drop(h);
-    return this.checkQrNow(h.qrText!);
+    const o = this.checkQrNow(h.qrText!);
+    if (o.error) throw new KioskError(o.error.code, { vi: o.error.vi, en: o.error.en });
+    return o.result;
   }
 
   /** Stops timers; held access data is dropped without a check. */
@@ -471,8 +506,9 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
           return out;
         }
         if (h.expired) {
+          // Its time ran out during the read: checked on its own, for nobody waiting.
           this.drop(h);
-          this.checkQrNow(h.qrText!);
+          this.checkQrNow(h.qrText!, true);
         }
         return fail('read', err);
       }
@@ -591,22 +627,26 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
     if (h.timer) clearTimeout(h.timer);
     h.expired = false;
     h.expiresAt = Date.now() + ttl;
-    h.timer = setTimeout(() => this.expire(h), ttl);
+    h.timer = setTimeout(() => this.expire(h, true), ttl);
     h.timer.unref?.();
   }
 
-  /** Time is up (or a newer QR came): a QR with no chip read is checked on its own. */
-  private expire(h: HeldAccess): void {
+  /**
+   * Time is up (`byTimer`) or a newer QR came: a QR with no chip read is checked on its own, and the
+   * outcome returned (to scanQr, for a replaced QR; a timer's is `unrequested`).
+   */
+  private expire(h: HeldAccess, byTimer: boolean): CheckOutcome | undefined {
     if (h.timer) clearTimeout(h.timer);
     h.timer = undefined;
-    if (!this.held.includes(h)) return;
+    if (!this.held.includes(h)) return undefined;
     if (h.inUse > 0) {
       // A read is using it: the read decides (success consumes it, failure checks the QR).
       h.expired = true;
-      return;
+      return undefined;
     }
     this.drop(h);
-    if (h.source === 'qr' && !this.closed) this.checkQrNow(h.qrText!);
+    if (h.source === 'qr' && !this.closed) return this.checkQrNow(h.qrText!, byTimer);
+    return undefined;
   }
 
   private drop(h: HeldAccess): void {
@@ -664,21 +704,25 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
     return typeof this.options.actor === 'function' ? this.options.actor() : this.options.actor;
   }
 
-  /** A QR-only check (authenticity not_checked); reports `checked` or `failed`. */
-  private checkQrNow(text: string): ChipCheckinResult | undefined {
+  /**
+   * A QR-only check (authenticity not_checked): returns its outcome and tells it as `checked` or
+   * `failed` (marked `unrequested` when no call returns it).
+   */
+  private checkQrNow(text: string, unrequested = false): CheckOutcome {
+    const mark: Unrequested = unrequested ? { unrequested: true } : {};
     try {
       const record = this.options.checks.checkQr(this.sessionCode(), text, this.actor());
-      const out: ChipCheckinResult = { source: 'qr', record, details: { chipRead: false } };
+      const result: ChipCheckinResult = { source: 'qr', record, details: { chipRead: false } };
       this.options.log?.(
         `QR check: log #${record.logId}, ${record.identity.verdict}/${record.authenticity.verdict}`,
       );
-      this.emitEvent('checked', out);
-      return out;
+      this.emitEvent('checked', { ...result, ...mark });
+      return { result };
     } catch (e) {
       const error = flowError(e);
       this.options.log?.(`QR check failed (${error.code})`);
-      this.emitEvent('failed', { stage: 'check', error });
-      return undefined;
+      this.emitEvent('failed', { stage: 'check', error, ...mark });
+      return { error };
     }
   }
 

@@ -13,6 +13,12 @@ export interface DemoSeedResult {
 
 export const DEMO_ROSTER_SIZE = 40;
 
+/** The demo accounts, whose PINs the sign-in screen shows in demo mode. */
+export const DEMO_ACCOUNTS = [
+  { username: 'chutich', displayName: 'Chủ tịch hội đồng (demo)', role: 'chair' as const, pin: '2468' },
+  { username: 'giamthi', displayName: 'Sát hạch viên (demo)', role: 'examiner' as const, pin: '1357' },
+];
+
 /**
  * The holders of the demo's software cards (native/softcard): fictional people on the demo roster, so
  * the chip path can be tried with no reader (`demo.tapCard`). Every value is invented.
@@ -44,6 +50,11 @@ export const DEMO_CARD_HOLDERS: readonly { candidateNo: string; licenceClass: st
       }) as SoftPerson,
     },
   ]);
+
+/** Whose software card a demo tap puts on the reader: the altered card is the second holder's, the others the first's. */
+export function demoCardHolder(kind: 'genuine' | 'altered' | 'clone'): (typeof DEMO_CARD_HOLDERS)[number] {
+  return DEMO_CARD_HOLDERS[kind === 'altered' ? 1 : 0]!;
+}
 
 /**
  * A demo session for today with a roster of fictional people, so the kiosk can be tried without

@@ -326,7 +326,7 @@ async function stationKeyCheck(dbPath: string, facts: DbFacts, options: DoctorOp
 // ---- readers ----
 
 async function readerChecks(options: DoctorOptions): Promise<DoctorCheck[]> {
-  const { readersList } = await import('../../native/readers/manager');
+  const { readersList } = await import('../../native/readers/listing');
   const l = await readersList(options.pcscSocketPath ? { pcscSocketPath: options.pcscSocketPath } : {});
   const out: DoctorCheck[] = [];
   const linux = process.platform === 'linux';

@@ -60,30 +60,18 @@ export interface VerifySessionOptions {
   report?: ReportSealInfo;
 }
 
-const ok = (
-  name: IntegrityCheckName,
-  vi: string,
-  en: string,
-  details?: Record<string, unknown>,
-): IntegrityCheck => ({
-  name,
-  ok: true,
-  vi,
-  en,
-  ...(details ? { details } : {}),
-});
-const bad = (
-  name: IntegrityCheckName,
-  vi: string,
-  en: string,
-  details?: Record<string, unknown>,
-): IntegrityCheck => ({
-  name,
-  ok: false,
-  vi,
-  en,
-  ...(details ? { details } : {}),
-});
+/** A check's line in the integrity report: passed (`ok`) or failed (`bad`), in both languages. */
+const checkLine =
+  (passed: boolean) =>
+  (name: IntegrityCheckName, vi: string, en: string, details?: Record<string, unknown>): IntegrityCheck => ({
+    name,
+    ok: passed,
+    vi,
+    en,
+    ...(details ? { details } : {}),
+  });
+const ok = checkLine(true);
+const bad = checkLine(false);
 
 export function verifySessionIntegrity(
   db: Db,

@@ -2,15 +2,11 @@ import type { Db } from './db';
 import type { AuditLog } from './audit-log';
 import type { SessionService } from './sessions';
 import type { ReportCandidate, ReportFlaggedCheck, ReportModel, ReportLang } from './reports/model';
-import type {
-  AuthenticityVerdict,
-  IdentityVerdict,
-  Reason,
-  ReportFormat,
-} from '../../native/domain/vocabulary';
+import type { Reason, ReportFormat } from '../../native/domain/vocabulary';
 import { KioskError } from './errors';
 import { findSeal, parseStatement } from './session-seal';
 import { reportLabels } from './reports/labels';
+import { checkInCondition, type CandidateRow, type CheckLogRow, type Nullable } from './rows';
 
 /** Masks an ID number for print: only the last 5 digits stay readable. */
 export function maskIdNumber(id: string): string {
@@ -39,26 +35,18 @@ export class ReportService {
                 l.at, l.actor, l.station, l.source, l.identity_verdict, l.authenticity_verdict
          FROM candidates c
          LEFT JOIN audit_log l ON l.id = (
-           SELECT x.id FROM audit_log x WHERE x.session_code = @code AND x.candidate_id = c.id AND x.kind = 'check'
-             AND x.identity_verdict = 'match' AND x.outcome != 'rejected' ORDER BY x.id LIMIT 1)
+           SELECT x.id FROM audit_log x WHERE x.session_code = @code AND x.candidate_id = c.id
+             AND ${checkInCondition('x')} ORDER BY x.id LIMIT 1)
          WHERE c.session_id = @sid
          ORDER BY c.candidate_no`,
       )
-      .all({ code: session.code, sid: session.id }) as Array<{
-      id: number;
-      candidate_no: string;
-      full_name: string;
-      date_of_birth: string;
-      id_number: string;
-      licence_class: string | null;
-      purged_at: string | null;
-      at: string | null;
-      actor: string | null;
-      station: string | null;
-      source: 'qr' | 'chip' | null;
-      identity_verdict: IdentityVerdict | null;
-      authenticity_verdict: AuthenticityVerdict | null;
-    }>;
+      .all({ code: session.code, sid: session.id }) as (Pick<
+      CandidateRow,
+      'id' | 'candidate_no' | 'full_name' | 'date_of_birth' | 'id_number' | 'licence_class' | 'purged_at'
+    > &
+      Nullable<
+        Pick<CheckLogRow, 'at' | 'actor' | 'station' | 'source' | 'identity_verdict' | 'authenticity_verdict'>
+      >)[];
     const reportCandidates: ReportCandidate[] = candidates.map((c) => ({
       candidateNo: c.candidate_no,
       fullName: c.purged_at ? redacted : c.full_name,
@@ -82,20 +70,19 @@ export class ReportService {
          WHERE l.session_code = ? AND l.kind = 'check' AND l.outcome IN ('rejected', 'accepted_with_warnings')
          ORDER BY l.id`,
       )
-      .all(session.code) as Array<{
-      id: number;
-      at: string;
-      actor: string;
-      station: string;
-      source: 'qr' | 'chip';
-      identity_verdict: IdentityVerdict;
-      authenticity_verdict: AuthenticityVerdict;
-      outcome: string;
-      reasons: string;
-      candidate_no: string | null;
-      full_name: string | null;
-      purged_at: string | null;
-    }>;
+      .all(session.code) as (Pick<
+      CheckLogRow,
+      | 'id'
+      | 'at'
+      | 'actor'
+      | 'station'
+      | 'source'
+      | 'identity_verdict'
+      | 'authenticity_verdict'
+      | 'outcome'
+      | 'reasons'
+    > &
+      Nullable<Pick<CandidateRow, 'candidate_no' | 'full_name' | 'purged_at'>>)[];
     const flagged: ReportFlaggedCheck[] = flaggedRows.map((f) => ({
       logId: f.id,
       at: f.at,

@@ -9,6 +9,7 @@ import { KioskError, storageError } from './errors';
 import { sha256Hex } from './canonical';
 import { foldName, stripDiacritics } from '../../native/cccd/names';
 import { candidateContext, type DataCipher } from './data-crypto';
+import { checkInCondition, type CandidateRow } from './rows';
 
 export interface ImportOptions {
   sheet?: string;
@@ -201,23 +202,21 @@ export class RosterService {
         `SELECT c.id, c.candidate_no, c.full_name, c.date_of_birth, c.id_number, c.old_id_number, c.licence_class,
                 c.sex, c.note, c.photo IS NOT NULL AS has_photo,
                 (SELECT l.id FROM audit_log l WHERE l.session_code = @code AND l.candidate_id = c.id
-                   AND l.kind = 'check' AND l.identity_verdict = 'match' AND l.outcome != 'rejected'
-                   ORDER BY l.id LIMIT 1) AS log_id
+                   AND ${checkInCondition('l')} ORDER BY l.id LIMIT 1) AS log_id
          FROM candidates c WHERE c.session_id = @sid ORDER BY c.candidate_no`,
       )
-      .all({ code: session.code, sid: session.id }) as Array<{
-      id: number;
-      candidate_no: string;
-      full_name: string;
-      date_of_birth: string;
-      id_number: string;
-      old_id_number: string | null;
-      licence_class: string | null;
-      sex: 'M' | 'F' | null;
-      note: string | null;
-      has_photo: number;
-      log_id: number | null;
-    }>;
+      .all({ code: session.code, sid: session.id }) as (Pick<
+      CandidateRow,
+      | 'id'
+      | 'candidate_no'
+      | 'full_name'
+      | 'date_of_birth'
+      | 'id_number'
+      | 'old_id_number'
+      | 'licence_class'
+      | 'sex'
+      | 'note'
+    > & { has_photo: number; log_id: number | null })[];
     const atOf = this.db.prepare('SELECT at FROM audit_log WHERE id = ?');
     const views = rows.map<CandidateView>((r) => ({
       id: r.id,
@@ -246,13 +245,50 @@ export class RosterService {
     );
   }
 
+  /**
+   * The ID number of the one candidate of the session whose ID ends with these 6 digits (a CAN typed
+   * by the examiner); a bilingual error when none or several do.
+   */
+  idNumberOfCan(sessionCode: string, can: string): string {
+    const session = this.sessions.get(sessionCode);
+    const matches = this.db
+      .prepare(`SELECT id_number FROM candidates WHERE session_id = ? AND substr(id_number, 7, 6) = ?`)
+      .all(session.id, can) as Pick<CandidateRow, 'id_number'>[];
+    if (matches.length === 0) {
+      throw new KioskError('can_not_found', {
+        vi: 'Không có thí sinh nào có 6 số cuối này. Hãy nhập đủ 12 số CCCD.',
+        en: 'No candidate has these last 6 digits. Type the full 12-digit ID number.',
+      });
+    }
+    if (matches.length > 1) {
+      throw new KioskError('can_ambiguous', {
+        vi: 'Có nhiều thí sinh cùng 6 số cuối. Hãy nhập đủ 12 số CCCD.',
+        en: 'Several candidates share these last 6 digits. Type the full 12-digit ID number.',
+      });
+    }
+    return matches[0]!.id_number;
+  }
+
+  /** Candidate numbers and names by candidate id (for lists of log entries); unknown ids are left out. */
+  namesOf(ids: readonly number[]): Map<number, { candidateNo: string; fullName: string }> {
+    const out = new Map<number, { candidateNo: string; fullName: string }>();
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return out;
+    const rows = this.db
+      .prepare(
+        `SELECT id, candidate_no, full_name FROM candidates WHERE id IN (${unique.map(() => '?').join(',')})`,
+      )
+      .all(...unique) as Pick<CandidateRow, 'id' | 'candidate_no' | 'full_name'>[];
+    for (const r of rows) out.set(r.id, { candidateNo: r.candidate_no, fullName: r.full_name });
+    return out;
+  }
+
   /** The roster photo, decrypted; null when there is none. Throws a KioskError when it was altered. */
   photo(candidateId: number): { mime: string; data: Uint8Array } | null {
     const r = this.db
       .prepare('SELECT session_id, candidate_no, photo, photo_mime FROM candidates WHERE id = ?')
       .get(candidateId) as
-      | { session_id: number; candidate_no: string; photo: Buffer | null; photo_mime: string | null }
-      | undefined;
+      Pick<CandidateRow, 'session_id' | 'candidate_no' | 'photo' | 'photo_mime'> | undefined;
     if (!r?.photo || !r.photo_mime) return null;
     // Always ciphertext (the open-time migration encrypts older plain photos): anything else was altered.
     const data = this.cipher.decrypt(r.photo, candidateContext('photo', r.session_id, r.candidate_no));
@@ -269,8 +305,8 @@ export class RosterService {
     const present = (
       this.db
         .prepare(
-          `SELECT count(DISTINCT candidate_id) AS n FROM audit_log WHERE session_code = ? AND kind = 'check'
-           AND identity_verdict = 'match' AND outcome != 'rejected'`,
+          `SELECT count(DISTINCT l.candidate_id) AS n FROM audit_log l
+           WHERE l.session_code = ? AND ${checkInCondition('l')}`,
         )
         .get(session.code) as { n: number }
     ).n;

@@ -22,6 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from './db';
+import type { CandidateRow, SessionRow } from './rows';
 import type { Actor } from './actor';
 import { canonicalJson, sha256Hex } from './canonical';
 import type { StationKey } from './station-key';
@@ -55,39 +56,8 @@ export interface SessionSeal {
   createdAt: string;
 }
 
-/** The exam_sessions row, every column, in a fixed shape. */
-export interface SessionRowRaw {
-  id: number;
-  code: string;
-  council: string;
-  exam_date: string;
-  location: string | null;
-  licence_classes: string;
-  state: string;
-  created_at: string;
-  closed_at: string | null;
-  signed_at: string | null;
-  signed_by: string | null;
-}
-
-/** A candidates row as stored (the columns the seal covers). */
-export interface CandidateRowRaw {
-  id: number;
-  candidate_no: string;
-  full_name: string;
-  date_of_birth: string;
-  id_number: string;
-  old_id_number: string | null;
-  licence_class: string | null;
-  sex: string | null;
-  photo: Buffer | null;
-  photo_mime: string | null;
-  note: string | null;
-  source_row: number | null;
-  seal_nonce: string | null;
-  personal_digest: string | null;
-  purged_at: string | null;
-}
+/** A candidates row as stored (the columns the seal covers: all but the session id). */
+export type CandidateRowRaw = Omit<CandidateRow, 'session_id'>;
 
 const SESSION_COLUMNS =
   'id, code, council, exam_date, location, licence_classes, state, created_at, closed_at, signed_at, signed_by';
@@ -95,9 +65,9 @@ const CANDIDATE_COLUMNS =
   'id, candidate_no, full_name, date_of_birth, id_number, old_id_number, licence_class, sex, photo, photo_mime, ' +
   'note, source_row, seal_nonce, personal_digest, purged_at';
 
-export function sessionRow(db: Db, sessionId: number): SessionRowRaw | undefined {
+export function sessionRow(db: Db, sessionId: number): SessionRow | undefined {
   return db.prepare(`SELECT ${SESSION_COLUMNS} FROM exam_sessions WHERE id = ?`).get(sessionId) as
-    SessionRowRaw | undefined;
+    SessionRow | undefined;
 }
 
 export function candidateRows(db: Db, sessionId: number): CandidateRowRaw[] {
@@ -106,7 +76,7 @@ export function candidateRows(db: Db, sessionId: number): CandidateRowRaw[] {
     .all(sessionId) as CandidateRowRaw[];
 }
 
-export function sessionRowDigest(row: SessionRowRaw): string {
+export function sessionRowDigest(row: SessionRow): string {
   return sha256Hex(canonicalJson({ table: 'exam_sessions', ...row }));
 }
 

@@ -1,6 +1,7 @@
 import type { Actor } from './actor';
 import { z } from 'zod';
 import type { Db } from './db';
+import type { SessionRow } from './rows';
 import { KioskError, storageError } from './errors';
 import type { AuditLog, LogEntry } from './audit-log';
 import type { SessionSealer } from './session-seal';
@@ -25,20 +26,6 @@ export const sessionInputSchema = z.object({
   licenceClasses: z.array(z.string().trim().toUpperCase().min(1).max(4)).default([]),
 });
 export type SessionInput = z.input<typeof sessionInputSchema>;
-
-interface SessionRow {
-  id: number;
-  code: string;
-  council: string;
-  exam_date: string;
-  location: string | null;
-  licence_classes: string;
-  state: SessionState;
-  created_at: string;
-  closed_at: string | null;
-  signed_at: string | null;
-  signed_by: string | null;
-}
 
 function toSession(r: SessionRow): ExamSession {
   return {

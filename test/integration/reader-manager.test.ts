@@ -8,13 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SerialPort } from 'serialport';
-import {
-  ReaderManager,
-  readersList,
-  type ManagerEvent,
-  type ReaderConfig,
-  type ReaderManagerOptions,
-} from '../../native/readers/manager';
+import { ReaderManager, type ReaderManagerOptions } from '../../native/readers/manager';
+import { readersList } from '../../native/readers/listing';
+import type { ReaderConfig } from '../../native/readers/config';
+import type { ManagerEvent } from '../../native/readers/events';
 import { VpcdCard } from '../../native/drivers/pcsc/vpcd-card';
 import { Pn532Emulator } from '../../native/drivers/pn532/emulator';
 import { HidPosReader } from '../../native/drivers/hid/hid-pos';

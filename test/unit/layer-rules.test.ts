@@ -123,6 +123,22 @@ describe('layer rules', () => {
       },
     ],
     [
+      'softcard-in-readers-only-demo-driver',
+      'the reader manager (not its demo driver) importing the software card',
+      {
+        'native/readers/manager.ts': ['native/softcard/soft-card.ts'],
+        'native/softcard/soft-card.ts': [],
+      },
+    ],
+    [
+      'app-layer',
+      'the app importing the software card (it taps one through the demo driver)',
+      {
+        'electron/app/channels/demo.ts': ['native/softcard/soft-card.ts'],
+        'native/softcard/soft-card.ts': [],
+      },
+    ],
+    [
       'electron-only-in-shell',
       'a core service importing electron',
       {
@@ -160,5 +176,16 @@ describe('layer rules', () => {
       'electron/shared/ipc-contract.ts': ['native/domain/vocabulary.ts'],
     });
     expect(await violations(dir, ['native', 'electron', 'renderer'])).toEqual([]);
+  });
+
+  it('lets the demo driver, and the app through it, use the software card', async () => {
+    const dir = tree('demo-driver', {
+      'electron/app/channels/demo.ts': ['native/readers/demo-driver.ts'],
+      'native/readers/manager.ts': ['native/readers/demo-driver.ts'],
+      'native/readers/demo-driver.ts': ['native/softcard/soft-card.ts'],
+      'native/softcard/soft-card.ts': ['native/cccd/qr.ts'],
+      'native/cccd/qr.ts': [],
+    });
+    expect(await violations(dir, ['native', 'electron'])).toEqual([]);
   });
 });
