@@ -3,10 +3,17 @@
  * header, autofilter, real date cells shown dd/mm/yyyy), sheet "Cảnh báo" with the rejected or
  * flagged checks, sheet "Thông tin" with the session, the totals and the log integrity data.
  * Strings are written as strings (never formulas), so a name cannot inject a formula here.
+ *
+ * The workbook is streamed (exceljs's WorkbookWriter): each row is serialised and committed as it
+ * is filled, so 10 000 candidates never sit in memory as cell objects and the file is written in
+ * about a third of the CPU of the in-memory workbook (bench/reports.bench.ts). A streamed sheet is
+ * written top to bottom, so every sheet-level setting (columns, views, the filter, merges) is made
+ * before the rows it concerns are committed.
  */
 import ExcelJS from 'exceljs';
-import type { Cell, Worksheet } from 'exceljs';
+import type { Cell, Row } from 'exceljs';
 import { assertTimeZone, calendarDateToUtc, formatCalendarDate, instantToWallClockUtc } from './format';
+import { PassThrough } from 'node:stream';
 import { writeFileAtomic } from './io';
 import { authenticityVerdictLabel, identityVerdictLabel, reasonText, reportLabels } from './labels';
 import { candidateHeader, flaggedHeader } from './csv';
@@ -46,8 +53,7 @@ function setInstant(cell: Cell, iso: string | undefined, timeZone: string): void
   }
 }
 
-function styleHeader(ws: Worksheet, rowNo: number): void {
-  const row = ws.getRow(rowNo);
+function styleHeader(row: Row): void {
   row.font = { bold: true };
   row.alignment = { vertical: 'middle', wrapText: true };
   row.eachCell((cell) => {
@@ -56,8 +62,17 @@ function styleHeader(ws: Worksheet, rowNo: number): void {
   });
 }
 
-/** Builds the workbook in memory (exported for tests and for callers that stream it elsewhere). */
-export function buildReportWorkbook(model: ReportModel, opts: ReportWriteOptions = {}): ExcelJS.Workbook {
+type StreamedWorkbook = ExcelJS.stream.xlsx.WorkbookWriter;
+
+/**
+ * Fills `wb` (a streaming workbook) with the report and commits it; resolves when the last byte
+ * has reached the workbook's stream.
+ */
+export async function streamReportWorkbook(
+  wb: StreamedWorkbook,
+  model: ReportModel,
+  opts: ReportWriteOptions = {},
+): Promise<void> {
   assertTimeZone(model.timeZone);
   const lang = opts.lang ?? 'vi';
   const L = reportLabels(lang);
@@ -65,7 +80,6 @@ export function buildReportWorkbook(model: ReportModel, opts: ReportWriteOptions
   const s = model.session;
   const generated = new Date(model.generatedAt);
 
-  const wb = new ExcelJS.Workbook();
   wb.creator = 'CCCD Kiosk';
   wb.title = `${L.title} - ${s.code}`;
   if (!Number.isNaN(generated.getTime())) {
@@ -75,7 +89,11 @@ export function buildReportWorkbook(model: ReportModel, opts: ReportWriteOptions
 
   // --- Sheet 1: attendance -------------------------------------------------------------------
   const header = candidateHeader(L);
-  const ws = wb.addWorksheet(L.sheets.attendance, { pageSetup: { paperSize: 9, orientation: 'landscape' } });
+  const headerRow = 5;
+  const ws = wb.addWorksheet(L.sheets.attendance, {
+    pageSetup: { paperSize: 9, orientation: 'landscape' },
+    views: [{ state: 'frozen', ySplit: headerRow, xSplit: 0 }],
+  });
   ws.columns = [6, 10, 30, 12, 17, 7, 12, 20, 30, 34, 24].map((width) => ({ width }));
   const last = header.length;
   ws.getCell(1, 1).value = L.title;
@@ -94,10 +112,14 @@ export function buildReportWorkbook(model: ReportModel, opts: ReportWriteOptions
     .join(' - ');
   ws.getCell(3, 1).value = sessionLine;
   ws.mergeCells(3, 1, 3, last);
-  const headerRow = 5;
-  ws.getRow(headerRow).values = header;
-  styleHeader(ws, headerRow);
-  ws.views = [{ state: 'frozen', ySplit: headerRow, xSplit: 0 }];
+  ws.autoFilter = {
+    from: { row: headerRow, column: 1 },
+    to: { row: headerRow + model.candidates.length, column: last },
+  };
+  const hr = ws.getRow(headerRow);
+  hr.values = header;
+  styleHeader(hr);
+  hr.commit();
 
   model.candidates.forEach((c, i) => {
     const row = ws.getRow(headerRow + 1 + i);
@@ -116,19 +138,22 @@ export function buildReportWorkbook(model: ReportModel, opts: ReportWriteOptions
       for (let col = 1; col <= last; col++) row.getCell(col).fill = ABSENT_FILL;
       row.getCell(7).font = { bold: true, color: { argb: 'FFC00000' } };
     }
+    row.commit();
   });
-  ws.autoFilter = {
-    from: { row: headerRow, column: 1 },
-    to: { row: headerRow + model.candidates.length, column: last },
-  };
+  ws.commit();
 
   // --- Sheet 2: rejected or flagged checks ------------------------------------------------------
   const fh = flaggedHeader(L);
-  const wf = wb.addWorksheet(L.sheets.flagged, { pageSetup: { paperSize: 9, orientation: 'landscape' } });
+  const wf = wb.addWorksheet(L.sheets.flagged, {
+    pageSetup: { paperSize: 9, orientation: 'landscape' },
+    views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }],
+  });
   wf.columns = [6, 20, 10, 10, 28, 28, 32, 60, 30, 22, 12, 10].map((width) => ({ width }));
-  wf.getRow(1).values = fh;
-  styleHeader(wf, 1);
-  wf.views = [{ state: 'frozen', ySplit: 1, xSplit: 0 }];
+  wf.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1 + model.flagged.length, column: fh.length } };
+  const fr = wf.getRow(1);
+  fr.values = fh;
+  styleHeader(fr);
+  fr.commit();
   model.flagged.forEach((f, i) => {
     const row = wf.getRow(2 + i);
     row.getCell(1).value = i + 1;
@@ -145,19 +170,28 @@ export function buildReportWorkbook(model: ReportModel, opts: ReportWriteOptions
     row.getCell(10).value = f.examiner;
     row.getCell(11).value = f.station;
     row.getCell(12).value = L.source[f.source] ?? f.source;
+    row.commit();
   });
-  wf.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1 + model.flagged.length, column: fh.length } };
+  wf.commit();
 
   // --- Sheet 3: information -----------------------------------------------------------------------
   const wi = wb.addWorksheet(L.sheets.info);
   wi.columns = [{ width: 34 }, { width: 90 }];
-  wi.getRow(1).values = [L.infoHeader.item, L.infoHeader.value];
-  styleHeader(wi, 1);
+  const ir = wi.getRow(1);
+  ir.values = [L.infoHeader.item, L.infoHeader.value];
+  styleHeader(ir);
+  ir.commit();
   let r = 2;
+  // Column B wraps at the top left (long hashes, the PEM, the signed statement).
+  const VALUE_ALIGNMENT: Partial<ExcelJS.Alignment> = { wrapText: true, vertical: 'top', horizontal: 'left' };
   const put = (label: string, set: (cell: Cell) => void, bold = false): void => {
-    wi.getCell(r, 1).value = label;
-    if (bold) wi.getCell(r, 1).font = { bold: true };
-    set(wi.getCell(r, 2));
+    const row = wi.getRow(r);
+    row.getCell(1).value = label;
+    if (bold) row.getCell(1).font = { bold: true };
+    const cell = row.getCell(2);
+    cell.alignment = VALUE_ALIGNMENT;
+    set(cell);
+    row.commit();
     r++;
   };
   const text = (v: string | number) => (cell: Cell) => {
@@ -166,7 +200,6 @@ export function buildReportWorkbook(model: ReportModel, opts: ReportWriteOptions
   const mono = (v: string) => (cell: Cell) => {
     cell.value = v;
     cell.font = { name: 'Consolas' };
-    cell.alignment = { wrapText: true, vertical: 'top' };
   };
   put(L.council, text(s.council));
   put(L.sessionCode, text(s.code));
@@ -196,9 +229,24 @@ export function buildReportWorkbook(model: ReportModel, opts: ReportWriteOptions
     if (g.publicKey) put(L.integrity.publicKey, mono(g.publicKey));
     if (g.statement) put(L.integrity.statement, mono(g.statement));
   }
-  wi.getColumn(2).alignment = { wrapText: true, vertical: 'top', horizontal: 'left' };
+  wi.commit();
+  await wb.commit();
+}
 
-  return wb;
+/** The report as XLSX bytes, streamed by the writer into memory (about 1 MB for 10 000 rows). */
+export async function reportToXlsx(model: ReportModel, opts: ReportWriteOptions = {}): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream,
+    useStyles: true,
+    useSharedStrings: false,
+    // Fastest deflate level: about a fifth less CPU for the whole write, for a file about 25 % larger.
+    zip: { zlib: { level: 1 } },
+  });
+  await streamReportWorkbook(wb, model, opts);
+  return Buffer.concat(chunks);
 }
 
 /** Writes the XLSX report to `outPath` atomically (see writeFileAtomic). */
@@ -207,12 +255,5 @@ export async function writeReportXlsx(
   outPath: string,
   opts: ReportWriteOptions = {},
 ): Promise<void> {
-  const wb = buildReportWorkbook(model, opts);
-  // Fastest deflate level: about a fifth less CPU for the whole write, for a file about 25 % larger.
-  const buffer = await wb.xlsx.writeBuffer({
-    zip: { compression: 'DEFLATE', compressionOptions: { level: 1 } },
-  } as Partial<ExcelJS.XlsxWriteOptions>);
-  // In Node exceljs hands back a Buffer (a Uint8Array); its type says ArrayBuffer.
-  const bytes: unknown = buffer;
-  await writeFileAtomic(outPath, bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes as ArrayBuffer));
+  await writeFileAtomic(outPath, await reportToXlsx(model, opts));
 }
