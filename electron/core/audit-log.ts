@@ -6,7 +6,7 @@ import {
   checkRangeOn,
   checkRangesInWorkers,
   defaultThreads,
-  rangeSql,
+  RANGE_SQL,
   type ParallelOptions,
   type RangeCheck,
 } from './log-verify';
@@ -16,12 +16,14 @@ import { storageError } from './errors';
 
 /**
  * The tamper-evident audit log. Every entry is chained to the one before it:
- *   hash = SHA-256( JSON array of [LOG_VERSION, id, at, kind, station, actor, session_code, source,
- *                   identity_verdict, authenticity_verdict, outcome, reasons, candidate_id, card_hash,
- *                   details, prev_hash] )
- * The array has a fixed order and JSON.stringify of strings/numbers/null is canonical, so the
- * encoding is unambiguous. The first entry's prev_hash is GENESIS. Because the id is hashed too,
- * a deleted, inserted or swapped row breaks the chain at that row.
+ *   entry = JSON array [LOG_VERSION, id, at, kind, station, actor, session_code, source,
+ *                       identity_verdict, authenticity_verdict, outcome, reasons, candidate_id,
+ *                       card_hash, details, prev_hash], as JSON.stringify writes it
+ *   hash  = SHA-256(entry)
+ * The row stores that exact text (`entry`) beside its hash; the other columns are generated from the
+ * text by SQLite (migration 5), so a column can never say what the hash does not cover, and verifying
+ * is read-and-hash. The first entry's prev_hash is GENESIS. Because the id is hashed too, a deleted,
+ * inserted or swapped row breaks the chain at that row. docs/audit-log-format.md has the format.
  */
 
 export const LOG_VERSION = 'cccd-kiosk-log-v1';
@@ -76,10 +78,20 @@ type RawRow = [
 
 export { LOG_COLUMNS };
 
+/** The exact text an entry's hash covers, from its fields in hashed order (a stored hash at index 15 is ignored). */
+export function entryText(row: Omit<RawRow, 15> | RawRow): string {
+  return JSON.stringify([LOG_VERSION, ...(row as unknown[]).slice(0, 15)]);
+}
+
 export function entryHash(row: Omit<RawRow, 15> | RawRow): string {
-  // Everything but the stored hash itself (index 15).
-  const fields = (row as unknown[]).slice(0, 15);
-  return sha256Hex(JSON.stringify([LOG_VERSION, ...fields]));
+  return sha256Hex(entryText(row));
+}
+
+/** One stored entry as it is hashed and synced: its id, the exact text and the hash of that text. */
+export interface StoredEntry {
+  id: number;
+  entry: string;
+  hash: string;
 }
 
 function toEntry(r: RawRow): LogEntry {
@@ -103,9 +115,10 @@ function toEntry(r: RawRow): LogEntry {
   };
 }
 
-function safeJson(text: string, fallback: unknown): unknown {
+function safeJson(text: string | null, fallback: unknown): unknown {
+  if (typeof text !== 'string') return fallback;
   try {
-    return JSON.parse(text);
+    return JSON.parse(text) ?? fallback;
   } catch {
     return fallback;
   }
@@ -116,9 +129,7 @@ export class AuditLog {
   private readonly head;
 
   constructor(private readonly db: Db) {
-    this.insert = db.prepare(
-      `INSERT INTO audit_log (${LOG_COLUMNS}) VALUES (${Array(16).fill('?').join(', ')})`,
-    );
+    this.insert = db.prepare('INSERT INTO audit_log (id, entry, hash) VALUES (?, ?, ?)');
     this.head = db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
   }
 
@@ -149,8 +160,9 @@ export class AuditLog {
         prevHash,
         '',
       ];
-      row[15] = entryHash(row);
-      this.insert.run(...row);
+      const text = entryText(row);
+      row[15] = sha256Hex(text);
+      this.insert.run(id, text, row[15]);
       return toEntry(row);
     };
     try {
@@ -164,6 +176,16 @@ export class AuditLog {
     const r = this.db.prepare(`SELECT ${LOG_COLUMNS} FROM audit_log WHERE id = ?`).raw().get(id) as
       RawRow | undefined;
     return r ? toEntry(r) : undefined;
+  }
+
+  /**
+   * The stored entries after `afterId`, in id order, as their exact hashed text: what an external
+   * copy (the council server) keeps and re-hashes.
+   */
+  entriesAfter(afterId: number, limit = 500): StoredEntry[] {
+    return this.db
+      .prepare('SELECT id, entry, hash FROM audit_log WHERE id > ? ORDER BY id LIMIT ?')
+      .all(afterId, limit) as StoredEntry[];
   }
 
   /** Everyone who made a check, for the log screen's examiner filter. */
@@ -227,17 +249,7 @@ export class AuditLog {
     const bounds = this.bounds();
     if (!bounds) return stitch([], started);
     return stitch(
-      [
-        checkRangeOn(
-          this.db,
-          LOG_VERSION,
-          bounds.min,
-          bounds.max,
-          sha256Hex,
-          rangeSql(LOG_VERSION),
-          checkRange,
-        ),
-      ],
+      [checkRangeOn(this.db, LOG_VERSION, bounds.min, bounds.max, sha256Hex, RANGE_SQL, checkRange)],
       started,
     );
   }
@@ -283,7 +295,7 @@ function stitch(ranges: RangeCheck[], started: number): VerifyReport {
       const problem = id > expectedId ? 'missing_entry' : 'sequence_error';
       return broken(id, problem, messageFor(problem, id, expectedId), count + 1, started);
     }
-    if (r.first.prevHash !== expectedPrev) {
+    if (r.first.prevHash !== null && r.first.prevHash !== expectedPrev) {
       return broken(
         id,
         'prev_hash_mismatch',

@@ -1,29 +1,28 @@
 /**
- * Fast verification of the audit log's hash chain (see audit-log.ts for the format).
+ * Fast verification of the audit log's hash chain (see audit-log.ts and docs/audit-log-format.md).
  *
- * Each entry's hash covers one canonical text: JSON.stringify([LOG_VERSION, id, at, ..., prev_hash]).
- * SQLite's json_array() builds the same text in C from the stored columns, so verifying is
- * "read the text and its hash, hash the text" with no JavaScript objects per column. The id range is
- * split over worker threads (one per core, at most four), each of which checks its rows and the links
- * between them; the main thread then checks the links between the ranges. Whenever the SQL text does
- * not hash to the stored hash (a tampered row, or a value json_array would spell differently from
- * JSON.stringify), the row is encoded again in JavaScript from its columns before it is called broken,
- * so the result is exactly that of the row-by-row definition. docs/audit-log-format.md describes the
- * format for independent verifiers.
+ * Each row stores the exact text its hash covers (`entry`, a JSON array [LOG_VERSION, id, …,
+ * prev_hash]); every other column is generated from that text. Verifying is therefore read-and-hash:
+ * for each row, the text must be framed as the row's own entry (it starts with
+ * `["<version>",<id>,` and ends with `,"<prev_hash>"]`), its SHA-256 must be the stored hash, and the
+ * prev_hash at its end must be the hash of the row before. The id range is split over worker threads
+ * (one per core, at most four), each of which checks its rows and the links between them; the main
+ * thread then checks the links between the ranges.
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db';
 
-/** The stored columns, in hashed order (the stored hash is the 16th). */
+/** The stored columns, in hashed order (the stored hash is the 16th); generated from `entry`. */
 export const LOG_COLUMNS =
   'id, at, kind, station, actor, session_code, source, identity_verdict, authenticity_verdict, outcome, reasons, candidate_id, card_hash, details, prev_hash, hash';
 
 /** What one range of rows says about itself; the main thread stitches the ranges together. */
 export interface RangeCheck {
   count: number;
-  first?: { id: number; prevHash: string };
+  /** prevHash is null when the row's text does not end as an entry does (the range reports that row). */
+  first?: { id: number; prevHash: string | null };
   last?: { id: number; hash: string };
   /** The first broken row inside the range (links to the previous range are checked by the caller). */
   broken?: { id: number; problem: string; index: number; expected: number };
@@ -32,25 +31,33 @@ export interface RangeCheck {
 /**
  * Checks the rows of one id range. Self-contained on purpose (no outer names): the worker threads
  * run this very function from its source text.
- *  rows: [id, canonical text or null, prev_hash, hash] in id order;
+ *  rows: [id, entry text, hash] in id order;
  *  sha256Hex: hashes a string;
- *  canonicalOf: the canonical text of row `id` encoded in JavaScript from its columns.
+ *  version: the log format's first array element (LOG_VERSION).
  */
 export function checkRange(
   rows: Iterable<unknown[]>,
   sha256Hex: (text: string) => string,
-  canonicalOf: (id: number) => string,
+  version: string,
 ): RangeCheck {
   const out: RangeCheck = { count: 0 };
+  const prefix = '["' + version + '",';
   let expectedId = 0;
   let expectedPrev = '';
   for (const row of rows) {
     const id = row[0] as number;
-    const text = row[1] as string | null;
-    const prevHash = row[2] as string;
-    const hash = row[3] as string;
+    const text = row[1];
+    const hash = row[2] as string;
     const index = out.count;
     out.count++;
+    // The row's own entry: `["<version>",<id>,` … `,"<prev_hash, 64 characters>"]`.
+    const isText = typeof text === 'string' && text.length > prefix.length + 70;
+    const linked =
+      isText &&
+      text.endsWith('"]') &&
+      text.charCodeAt(text.length - 68) === 44 && // ,
+      text.charCodeAt(text.length - 67) === 34; // "
+    const prevHash = linked ? text.slice(-66, -2) : null;
     if (index === 0) out.first = { id, prevHash };
     else if (id !== expectedId) {
       out.broken = {
@@ -60,11 +67,16 @@ export function checkRange(
         expected: expectedId,
       };
       return out;
-    } else if (prevHash !== expectedPrev) {
+    } else if (prevHash !== null && prevHash !== expectedPrev) {
       out.broken = { id, problem: 'prev_hash_mismatch', index, expected: expectedId };
       return out;
     }
-    if ((typeof text !== 'string' || sha256Hex(text) !== hash) && sha256Hex(canonicalOf(id)) !== hash) {
+    if (
+      !linked ||
+      !text.startsWith(prefix) ||
+      !text.startsWith(id + ',', prefix.length) ||
+      sha256Hex(text) !== hash
+    ) {
       out.broken = { id, problem: 'hash_mismatch', index, expected: id };
       return out;
     }
@@ -75,32 +87,8 @@ export function checkRange(
   return out;
 }
 
-/** The canonical text of each row, built by SQLite (json_array spells strings, integers and null as JSON.stringify). */
-export function canonicalSql(version: string): string {
-  return `SELECT id, json_array('${version}', id, at, kind, station, actor, session_code, source, identity_verdict, authenticity_verdict, outcome, reasons, candidate_id, card_hash, details, prev_hash), prev_hash, hash FROM audit_log WHERE id BETWEEN ? AND ? ORDER BY id`;
-}
-
-/** The rows of a range with the canonical text left to JavaScript (when json_array refuses a value). */
-export function plainSql(): string {
-  return `SELECT id, NULL, prev_hash, hash FROM audit_log WHERE id BETWEEN ? AND ? ORDER BY id`;
-}
-
-export interface RangeSql {
-  /** Rows with the canonical text built by SQLite. */
-  canonical: string;
-  /** Rows with the text left to JavaScript. */
-  plain: string;
-  /** One row's columns, in hashed order. */
-  byId: string;
-}
-
-export function rangeSql(version: string): RangeSql {
-  return {
-    canonical: canonicalSql(version),
-    plain: plainSql(),
-    byId: `SELECT ${LOG_COLUMNS} FROM audit_log WHERE id = ?`,
-  };
-}
+/** The rows of a range, as checkRange reads them. */
+export const RANGE_SQL = 'SELECT id, entry, hash FROM audit_log WHERE id BETWEEN ? AND ? ORDER BY id';
 
 /**
  * Checks one range on `db` (in this thread, or in a worker from its source text: it uses only its
@@ -112,23 +100,10 @@ export function checkRangeOn(
   from: number,
   to: number,
   sha256Hex: (text: string) => string,
-  sql: RangeSql,
+  sql: string,
   check: typeof checkRange,
 ): RangeCheck {
-  const byId = db.prepare(sql.byId).raw();
-  const canonicalOf = (id: number): string => {
-    const r = byId.get(id) as unknown[] | undefined;
-    return r ? JSON.stringify([version, ...r.slice(0, 15)]) : '';
-  };
-  let rows: Iterable<unknown[]>;
-  try {
-    rows = db.prepare(sql.canonical).raw().iterate(from, to) as Iterable<unknown[]>;
-    return check(rows, sha256Hex, canonicalOf);
-  } catch {
-    // A value json_array cannot hold (a BLOB written around the app): every row in JavaScript.
-    rows = db.prepare(sql.plain).raw().iterate(from, to) as Iterable<unknown[]>;
-    return check(rows, sha256Hex, canonicalOf);
-  }
+  return check(db.prepare(sql).raw().iterate(from, to) as Iterable<unknown[]>, sha256Hex, version);
 }
 
 /** The worker: opens the database read-only and checks its range with the same two functions. */
@@ -188,7 +163,7 @@ export async function checkRangesInWorkers(
               version,
               from,
               to,
-              sql: rangeSql(version),
+              sql: RANGE_SQL,
               checkRange: checkRange.toString(),
               checkRangeOn: checkRangeOn.toString(),
             },

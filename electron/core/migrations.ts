@@ -1,3 +1,5 @@
+import type { Database as Db } from 'better-sqlite3';
+
 /**
  * Versioned schema migrations. Each entry runs once, in order, inside a transaction; the applied
  * versions are recorded in `schema_migrations`. Never edit a released migration: add a new one.
@@ -6,7 +8,16 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Work SQL alone cannot do (run after `sql`, in the same transaction). */
+  up?: (db: Db) => void;
 }
+
+/**
+ * The entry text as JSON for the generated columns of audit_log: a row whose text is not valid JSON
+ * (edited around the app) reads as NULLs instead of failing every query that touches the log; the
+ * verification names it (its text no longer hashes to its hash).
+ */
+const AUDIT_ENTRY_JSON = "(CASE WHEN json_valid(entry) THEN entry ELSE '[]' END)";
 
 export const migrations: Migration[] = [
   {
@@ -240,5 +251,55 @@ CREATE TABLE trust_issuer_pins (
 );
 CREATE INDEX trust_document_signers_by_issuer ON trust_document_signers(issuer_id);
 `,
+  },
+  {
+    version: 5,
+    name: 'audit log keeps the exact bytes each hash covers (entry); its columns are read from them',
+    // The hashed text used to be rebuilt from the columns on every verification, which cost as much as
+    // the hashing itself. Now the row stores that text (`entry`) and the other columns are generated
+    // from it, so they can never say something the hash does not cover. Existing rows get the text
+    // their hash was computed over, encoded from their columns as the v1 definition does: an intact
+    // chain stays intact and an edited row stays broken at the same entry.
+    sql: `
+CREATE TABLE audit_log_v2 (
+  id    INTEGER PRIMARY KEY,
+  entry TEXT NOT NULL,
+  hash  TEXT NOT NULL,
+  at                   TEXT    GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[2]')) VIRTUAL,
+  kind                 TEXT    GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[3]')) VIRTUAL,
+  station              TEXT    GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[4]')) VIRTUAL,
+  actor                TEXT    GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[5]')) VIRTUAL,
+  session_code         TEXT    GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[6]')) VIRTUAL,
+  source               TEXT    GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[7]')) VIRTUAL,
+  identity_verdict     TEXT    GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[8]')) VIRTUAL,
+  authenticity_verdict TEXT    GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[9]')) VIRTUAL,
+  outcome              TEXT    GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[10]')) VIRTUAL,
+  reasons              TEXT    GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[11]')) VIRTUAL,
+  candidate_id         INTEGER GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[12]')) VIRTUAL,
+  card_hash            TEXT    GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[13]')) VIRTUAL,
+  details              TEXT    GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[14]')) VIRTUAL,
+  prev_hash            TEXT    GENERATED ALWAYS AS (json_extract(${AUDIT_ENTRY_JSON}, '$[15]')) VIRTUAL
+);
+`,
+    up(db) {
+      // The v1 canonical text of each row, from its columns exactly as v1 verification encoded it.
+      db.function('kiosk_log_v1_text', { varargs: true, deterministic: true }, (...cols: unknown[]) =>
+        JSON.stringify(['cccd-kiosk-log-v1', ...cols.map((c) => (typeof c === 'bigint' ? Number(c) : c))]),
+      );
+      db.exec(`
+INSERT INTO audit_log_v2 (id, entry, hash)
+  SELECT id, kiosk_log_v1_text(id, at, kind, station, actor, session_code, source, identity_verdict,
+                               authenticity_verdict, outcome, reasons, candidate_id, card_hash, details, prev_hash),
+         hash
+  FROM audit_log ORDER BY id;
+DROP TABLE audit_log;
+ALTER TABLE audit_log_v2 RENAME TO audit_log;
+CREATE INDEX audit_log_by_session_candidate ON audit_log(session_code, candidate_id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+`);
+    },
   },
 ];

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { openDatabase, type Db } from '../../electron/core/db';
 import { AuditLog, GENESIS_HASH, LOG_COLUMNS, entryHash } from '../../electron/core/audit-log';
+import { insertLogRow, setLogColumn } from '../support/log-tamper';
 import { tempDir } from '../support/tmp';
 import { kiosk } from '../support/cli';
 
@@ -56,9 +57,12 @@ describe('audit log hash chain', () => {
   });
 
   it('refuses updates and deletes through SQL while the triggers are in place', () => {
-    expect(() => ctx.db.prepare("UPDATE audit_log SET actor = 'x' WHERE id = 2").run()).toThrow(
+    expect(() => ctx.db.prepare("UPDATE audit_log SET entry = 'x' WHERE id = 2").run()).toThrow(
       /append-only/,
     );
+    expect(() => ctx.db.prepare("UPDATE audit_log SET hash = 'x' WHERE id = 2").run()).toThrow(/append-only/);
+    // The columns are generated from the hashed text: they cannot be written at all.
+    expect(() => ctx.db.prepare("UPDATE audit_log SET actor = 'x' WHERE id = 2").run()).toThrow();
     expect(() => ctx.db.prepare('DELETE FROM audit_log WHERE id = 2').run()).toThrow(/append-only/);
   });
 
@@ -81,17 +85,48 @@ describe('audit log hash chain', () => {
           edited = text.slice(0, pos) + repl + text.slice(pos + 1);
         }
         if (typeof original === 'number' && /^\d+$/.test(String(edited))) edited = Number(edited);
-        a.prepare(`UPDATE audit_log SET ${col} = ? WHERE id = 3`).run(edited);
+        setLogColumn(a, 3, col, edited);
         const log = new AuditLog(a);
         const r = log.verify();
         expect(r.ok, `edit of ${col} at ${pos}`).toBe(false);
         if (!r.ok) expect(r.firstBroken.id, `edit of ${col}`).toBe(3);
-        a.prepare(`UPDATE audit_log SET ${col} = ? WHERE id = 3`).run(original as string | number | null);
+        setLogColumn(a, 3, col, original);
         expect(new AuditLog(a).verify().ok).toBe(true);
         tried++;
       }
     }
     expect(tried).toBeGreaterThan(30);
+    a.close();
+  });
+
+  it('detects a change of any single character of the stored entry text, and names that entry', () => {
+    ctx.db.close();
+    const a = attacker(ctx.file);
+    const { entry } = a.prepare('SELECT entry FROM audit_log WHERE id = 3').get() as { entry: string };
+    const set = a.prepare('UPDATE audit_log SET entry = ? WHERE id = 3');
+    for (let pos = 0; pos < entry.length; pos++) {
+      const ch = entry[pos]!;
+      set.run(entry.slice(0, pos) + (ch === 'a' ? 'b' : ch === '0' ? '1' : 'a') + entry.slice(pos + 1));
+      const r = new AuditLog(a).verify();
+      expect(r.ok, `character ${pos}`).toBe(false);
+      if (!r.ok) expect(r.firstBroken.id, `character ${pos}`).toBe(3);
+    }
+    set.run(entry);
+    expect(new AuditLog(a).verify().ok).toBe(true);
+    a.close();
+  });
+
+  it('a row whose text is no longer JSON: the log still lists (that row reads empty) and verify names it', () => {
+    ctx.db.close();
+    const a = attacker(ctx.file);
+    a.prepare('UPDATE audit_log SET entry = substr(entry, 1, 40) WHERE id = 4').run();
+    const log = new AuditLog(a);
+    const rows = log.list();
+    expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(rows[3]).toMatchObject({ kind: null, actor: null, sessionCode: null });
+    const r = log.verify();
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.firstBroken).toMatchObject({ id: 4, problem: 'hash_mismatch' });
     a.close();
   });
 
@@ -132,9 +167,7 @@ describe('audit log hash chain', () => {
       '',
     ];
     forged[15] = entryHash(forged as never);
-    a.prepare(`INSERT INTO audit_log (${LOG_COLUMNS}) VALUES (${Array(16).fill('?').join(',')})`).run(
-      ...forged,
-    );
+    insertLogRow(a, forged);
     const r = new AuditLog(a).verify();
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.firstBroken).toMatchObject({ id: 5, problem: 'prev_hash_mismatch' });
@@ -157,7 +190,7 @@ describe('audit log hash chain', () => {
 describe('kiosk log verify (the CLI as a process)', () => {
   it('exits 0 on an intact log and 1 naming the entry for an edit, a deletion, an insertion and a swap', () => {
     const cases: Array<[string, (a: Database.Database) => void, number]> = [
-      ['edit', (a) => a.prepare("UPDATE audit_log SET actor = 'someone-else' WHERE id = 3").run(), 3],
+      ['edit', (a) => setLogColumn(a, 3, 'actor', 'someone-else'), 3],
       ['delete', (a) => a.prepare('DELETE FROM audit_log WHERE id = 2').run(), 3],
       [
         'insert',
@@ -167,9 +200,7 @@ describe('kiosk log verify (the CLI as a process)', () => {
             'UPDATE audit_log SET id = id + 100 WHERE id >= 5; UPDATE audit_log SET id = id - 99 WHERE id >= 105;',
           );
           r[0] = 5;
-          a.prepare(`INSERT INTO audit_log (${LOG_COLUMNS}) VALUES (${Array(16).fill('?').join(',')})`).run(
-            ...r,
-          );
+          insertLogRow(a, r);
         },
         5,
       ],

@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { openDatabase } from '../../electron/core/db';
+import { spawnSync } from 'node:child_process';
+import { insertLogRow, setLogColumn } from '../support/log-tamper';
+import { needsPart } from '../support/system-parts';
 import { AuditLog, GENESIS_HASH, LOG_COLUMNS, LOG_VERSION, entryHash } from '../../electron/core/audit-log';
 import { sha256Hex } from '../../electron/core/canonical';
 import { tempDir } from '../support/tmp';
@@ -41,6 +44,9 @@ function freshLog(): string {
   return file;
 }
 
+const python = needsPart('python3', 'independent audit-log verifier (Python)');
+const PY_VERIFIER = path.resolve(import.meta.dirname, '../support/python/verify_log.py');
+
 function attacker(file: string): Database.Database {
   const db = new Database(file);
   db.exec('DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;');
@@ -65,19 +71,17 @@ async function reports(file: string) {
 const strip = (r: object) => ({ ...r, ms: 0 });
 
 describe('log verification over worker threads', () => {
-  it('SQLite spells every canonical text exactly as JSON.stringify (the fast path is taken)', () => {
+  it('each row stores exactly the canonical text of its columns, and the columns read back from it', () => {
     const file = freshLog();
     const db = new Database(file, { readonly: true });
     const rows = db.prepare(`SELECT ${LOG_COLUMNS} FROM audit_log ORDER BY id`).raw().all() as unknown[][];
-    const sql = db
-      .prepare(
-        `SELECT json_array('${LOG_VERSION}', id, at, kind, station, actor, session_code, source, identity_verdict, authenticity_verdict, outcome, reasons, candidate_id, card_hash, details, prev_hash) FROM audit_log ORDER BY id`,
-      )
-      .pluck()
-      .all() as string[];
+    const stored = db.prepare('SELECT entry, hash FROM audit_log ORDER BY id').raw().all() as string[][];
     db.close();
-    expect(sql).toEqual(rows.map((r) => JSON.stringify([LOG_VERSION, ...r.slice(0, 15)])));
-    expect(rows.map((r) => entryHash(r as never))).toEqual(sql.map((t) => sha256Hex(t)));
+    expect(stored.map(([entry]) => entry)).toEqual(
+      rows.map((r) => JSON.stringify([LOG_VERSION, ...r.slice(0, 15)])),
+    );
+    expect(rows.map((r) => entryHash(r as never))).toEqual(stored.map(([entry]) => sha256Hex(entry!)));
+    expect(stored.map(([, hash]) => hash)).toEqual(rows.map((r) => r[15]));
   });
 
   it('an intact log: the same report on every path', async () => {
@@ -87,15 +91,25 @@ describe('log verification over worker threads', () => {
   });
 
   const tamperings: Array<[string, (a: Database.Database, id: number) => void]> = [
-    ['an edited column', (a, id) => a.prepare("UPDATE audit_log SET actor = 'mallory' WHERE id = ?").run(id)],
+    ['an edited column', (a, id) => setLogColumn(a, id, 'actor', 'mallory')],
+    [
+      'an entry text moved to the next row (its hash moved with it)',
+      (a, id) => {
+        const next = a.prepare('SELECT entry, hash FROM audit_log WHERE id = ?').get(id + 1) as
+          { entry: string; hash: string } | undefined;
+        if (next)
+          a.prepare('UPDATE audit_log SET entry = ?, hash = ? WHERE id = ?').run(next.entry, next.hash, id);
+        else setLogColumn(a, id, 'actor', 'mallory');
+      },
+    ],
     [
       'an edited hash',
       (a, id) => a.prepare('UPDATE audit_log SET hash = ? WHERE id = ?').run('00'.repeat(32), id),
     ],
     ['a deleted row', (a, id) => a.prepare('DELETE FROM audit_log WHERE id = ?').run(id)],
     [
-      'a column turned into a BLOB (json_array refuses it)',
-      (a, id) => a.prepare('UPDATE audit_log SET details = ? WHERE id = ?').run(Buffer.from('{}'), id),
+      'the entry text turned into a BLOB of the same bytes',
+      (a, id) => a.prepare('UPDATE audit_log SET entry = CAST(entry AS BLOB) WHERE id = ?').run(id),
     ],
     [
       'a forged row with a self-consistent hash inserted after shifting the ids',
@@ -125,9 +139,7 @@ describe('log verification over worker threads', () => {
           '',
         ];
         row[15] = entryHash(row as never);
-        a.prepare(`INSERT INTO audit_log (${LOG_COLUMNS}) VALUES (${Array(16).fill('?').join(',')})`).run(
-          ...row,
-        );
+        insertLogRow(a, row);
       },
     ],
     [
@@ -155,6 +167,16 @@ describe('log verification over worker threads', () => {
         const truncation = name === 'a deleted row' && id === ENTRIES;
         expect(serial.ok, `${name} at ${id}`).toBe(truncation);
         for (const p of parallel) expect(strip(p), `${name} at ${id}`).toEqual(strip(serial));
+        // The independent verifier (docs/audit-log-format.md) names the same entry.
+        if (!python.skip) {
+          const py = spawnSync('python3', [PY_VERIFIER, file], { encoding: 'utf8' });
+          if (serial.ok) expect(py.stdout, `${name} at ${id}`).toMatch(/^OK: /);
+          else
+            expect(py.stdout, `${name} at ${id}`).toMatch(
+              new RegExp(`^BROKEN at entry ${serial.firstBroken.id}:`),
+            );
+          expect(py.status).toBe(serial.ok ? 0 : 1);
+        }
       }
     });
   }

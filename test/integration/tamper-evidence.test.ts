@@ -14,7 +14,7 @@ import ExcelJS from 'exceljs';
 import { tempDir } from '../support/tmp';
 import { kiosk } from '../support/cli';
 import { copyStation, patchFileBytes, runDay, type Day } from '../support/security-day';
-import { LOG_COLUMNS, entryHash, GENESIS_HASH } from '../../electron/core/audit-log';
+import { LOG_COLUMNS, entryHash, entryText, GENESIS_HASH } from '../../electron/core/audit-log';
 import { canonicalJson } from '../../electron/core/canonical';
 import { PDF_SEAL_KEY } from '../../electron/core/report-seal';
 import { KioskServices } from '../../electron/core/services';
@@ -298,16 +298,14 @@ describe('bytes changed in the database are detected', () => {
   it('a whole log rewritten consistently (every hash recomputed): the statement head no longer matches', () => {
     const { db } = station();
     const c = attacker(db);
-    c.prepare(
-      "UPDATE audit_log SET identity_verdict = 'match', outcome = 'accepted' WHERE identity_verdict = 'not_on_roster'",
-    ).run();
     const rows = c.prepare(`SELECT ${LOG_COLUMNS} FROM audit_log ORDER BY id`).raw().all() as unknown[][];
     let prev = GENESIS_HASH;
-    const upd = c.prepare('UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?');
+    const upd = c.prepare('UPDATE audit_log SET entry = ?, hash = ? WHERE id = ?');
     for (const r of rows) {
+      if (r[7] === 'not_on_roster') [r[7], r[9]] = ['match', 'accepted'];
       r[14] = prev;
       const h = entryHash(r as Parameters<typeof entryHash>[0]);
-      upd.run(prev, h, r[0]);
+      upd.run(entryText(r as Parameters<typeof entryText>[0]), h, r[0]);
       prev = h;
     }
     closeCheckpointed(c);
