@@ -308,8 +308,8 @@ log
           en: '--report and --public-key need --session.',
         });
       }
-      // Worker threads over id ranges (same result as the row-by-row pass).
-      const r = await s.log.verifyParallel();
+      // This thread and worker threads over id ranges (same result as the row-by-row pass).
+      const r = await s.log.verifyParallel({ thisThread: true });
       if (g.json) printJson(r);
       else if (r.ok)
         line(

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 
 /**
  * Canonical JSON: keys sorted at every level, no whitespace, no undefined. Two equal values
@@ -23,5 +23,9 @@ function sortKeys(value: unknown): unknown {
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  // crypto.hash (Node >= 20.12) is the one-shot form: no Hash object per call, about twice as fast
+  // for the log's million short entries.
+  return typeof crypto.hash === 'function'
+    ? crypto.hash('sha256', data, 'hex')
+    : crypto.createHash('sha256').update(data).digest('hex');
 }

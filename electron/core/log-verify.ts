@@ -71,12 +71,24 @@ export function checkRange(
       out.broken = { id, problem: 'prev_hash_mismatch', index, expected: expectedId };
       return out;
     }
-    if (
-      !linked ||
-      !text.startsWith(prefix) ||
-      !text.startsWith(id + ',', prefix.length) ||
-      sha256Hex(text) !== hash
-    ) {
+    // The frame, by character codes (startsWith on a two-byte string and `id + ','` cost as much as
+    // a third of the hashing): the prefix, then the id's digits, then a comma.
+    const t = linked ? text : '';
+    let framed = linked;
+    for (let i = 0; framed && i < prefix.length; i++) framed = t.charCodeAt(i) === prefix.charCodeAt(i);
+    let at = prefix.length;
+    let n = 0;
+    for (let c = framed ? t.charCodeAt(at) : -1; c >= 48 && c <= 57 && at - prefix.length < 16;) {
+      n = n * 10 + (c - 48);
+      c = t.charCodeAt(++at);
+    }
+    framed =
+      framed &&
+      at > prefix.length &&
+      n === id &&
+      t.charCodeAt(at) === 44 &&
+      (at === prefix.length + 1 || t.charCodeAt(prefix.length) !== 48); // no leading zero
+    if (!framed || sha256Hex(t) !== hash) {
       out.broken = { id, problem: 'hash_mismatch', index, expected: id };
       return out;
     }
@@ -103,7 +115,16 @@ export function checkRangeOn(
   sql: string,
   check: typeof checkRange,
 ): RangeCheck {
-  return check(db.prepare(sql).raw().iterate(from, to) as Iterable<unknown[]>, sha256Hex, version);
+  // Rows are fetched 4 096 ids at a time with all(): one call into SQLite per chunk instead of one per
+  // row (a quarter faster than iterate() on a million rows, and the chunk keeps memory small).
+  const stmt = db.prepare(sql).raw();
+  const CHUNK = 4096;
+  function* rows(): Generator<unknown[]> {
+    for (let f = from; f <= to; f += CHUNK) {
+      yield* stmt.all(f, Math.min(to, f + CHUNK - 1)) as unknown[][];
+    }
+  }
+  return check(rows(), sha256Hex, version);
 }
 
 /** The worker: opens the database read-only and checks its range with the same two functions. */
@@ -133,6 +154,13 @@ export interface ParallelOptions {
   threads?: number;
   /** Below this many entries the log is checked in this thread (default 20 000). */
   minEntriesForThreads?: number;
+  /**
+   * This thread checks one of the ranges while the workers check the others (one worker fewer). For a
+   * process that has nothing else to do meanwhile (the CLI): on two cores, this thread plus one worker
+   * is faster than two workers and an idle thread. The app's main process keeps it off (it must not
+   * block).
+   */
+  thisThread?: boolean;
 }
 
 /** Splits [min, max] into `n` id ranges and checks them in worker threads. */
@@ -142,6 +170,7 @@ export async function checkRangesInWorkers(
   min: number,
   max: number,
   n: number,
+  options: { thisThread?: (from: number, to: number) => RangeCheck } = {},
 ): Promise<RangeCheck[]> {
   const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
   const span = max - min + 1;
@@ -151,7 +180,8 @@ export async function checkRangesInWorkers(
     const to = min + Math.floor((span * (i + 1)) / n) - 1;
     if (to >= from) ranges.push([from, to]);
   }
-  return Promise.all(
+  const own = options.thisThread && ranges.length > 1 ? ranges.shift() : undefined;
+  const inWorkers = Promise.all(
     ranges.map(
       ([from, to]) =>
         new Promise<RangeCheck>((resolve, reject) => {
@@ -176,6 +206,17 @@ export async function checkRangesInWorkers(
         }),
     ),
   );
+  if (!own || !options.thisThread) return inWorkers;
+  // The workers are started: check the first range here meanwhile. A failure here still waits for
+  // the workers (no rejection left unhandled).
+  let mine: RangeCheck;
+  try {
+    mine = options.thisThread(own[0], own[1]);
+  } catch (e) {
+    await inWorkers.catch(() => undefined);
+    throw e;
+  }
+  return [mine, ...(await inWorkers)];
 }
 
 export function defaultThreads(): number {
