@@ -15,6 +15,7 @@
  *   native/chip        reading one CCCD chip end to end
  *   native/readers     the reader manager: drivers → events → readings (its demo driver alone may use
  *                      the software card)
+ *   native/face        the face verdict and liveness cues from landmarks: pure, on the vocabulary only
  *   native/softcard    the software card (tests, simulator, demo): apart, only its own users import it
  *   electron/shared    the IPC contract: pure, shared with the renderer
  *   electron/core      services (database, log, checks, rosters, sessions, users, settings, trust, reports)
@@ -50,7 +51,8 @@ const cccd = [...icao, '^native/cccd/'];
 const chip = [...cccd, '^native/chip/'];
 const readers = [...chip, ...drivers, '^native/readers/'];
 const shared = [...base, '^native/drivers/hid/keyboard-wedge\\.ts$', '^electron/shared/'];
-const core = [...readers, ...shared, '^electron/core/'];
+const face = [...base, '^native/face/'];
+const core = [...readers, ...shared, ...face, '^electron/core/'];
 
 module.exports = {
   forbidden: [
@@ -113,6 +115,12 @@ module.exports = {
       },
       to: { path: '^native/softcard/' },
     },
+    only(
+      'face-layer',
+      '^native/face/',
+      base,
+      'The face verdict is pure: numbers in, a verdict out (no tfjs).',
+    ),
     only('shared-layer', '^electron/shared/', shared, 'The IPC contract is pure: vocabulary and zod only.'),
     only(
       'core-layer',

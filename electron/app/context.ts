@@ -16,6 +16,8 @@ import type { PinCheck, UserService } from '../core/users';
 import type { ChannelName, ParsedRequestOf, ReaderStatusDTO, ResponseOf } from '../shared/ipc-contract';
 import type { Caller, Clients } from './clients';
 import type { Dto } from './dto';
+import type { FaceChecks } from '../core/face/face-checks';
+import type { FaceEngine } from '../core/face/engine';
 import type { AppLogger, EventSink, FileDialogs, ReaderPort } from './ports';
 
 export interface KioskApiOptions {
@@ -29,6 +31,8 @@ export interface KioskApiOptions {
   /** Demo mode: fictional roster and demo accounts with PINs shown on the sign-in screen. */
   demo?: boolean;
   now?: () => Date;
+  /** The face engine to use (tests share one; default: a new worker started on first use). */
+  faceEngine?: FaceEngine;
 }
 
 /** Why a PIN was asked for (kept in the log entry of a refused PIN). */
@@ -43,6 +47,10 @@ export interface AppContext {
   /** The chip check-in flow (electron/core/chip-checkin.ts): QR held for the chip, chip reads, checks. */
   readonly checkin: ChipCheckin;
   readonly dto: Dto;
+  /** The face checks (issue 12): the photos of recent checks, frames in, verdicts logged. */
+  readonly face: FaceChecks;
+  /** The face engine (worker_thread), started on first use. */
+  faceEngine(): FaceEngine;
   readonly logger: AppLogger;
   /** Countries with a trusted CSCA in the trust folder (recomputed when the folder changes). */
   readonly trustCountries: TrustFolderCountries;

@@ -47,6 +47,12 @@ export function dataUrl(mime: string, data: Uint8Array): string {
 }
 
 export class Dto {
+  /**
+   * Told of every check result leaving for a window (the face checks keep its photos in memory);
+   * answers whether a face check is expected for it.
+   */
+  onResult: ((record: CheckRecord, reading: CardReading | null) => boolean) | undefined;
+
   constructor(private readonly services: KioskServices) {}
 
   /** A check as the examiner sees it: both verdicts, the reasons (errors first), both photos, the counts. */
@@ -76,6 +82,8 @@ export class Dto {
       chipPhoto: reading?.photo ? dataUrl(reading.photo.mime, reading.photo.data) : null,
       rosterPhoto: c ? this.rosterPhoto(c.id) : null,
       counts: this.services.roster.counts(record.sessionCode),
+      checkId: record.logId,
+      faceRequired: this.onResult?.(record, reading) ?? false,
     };
   }
 

@@ -48,6 +48,9 @@ import { settingsChannels } from './channels/settings';
 import { trustChannels } from './channels/trust';
 import { readersChannels } from './channels/readers';
 import { demoChannels } from './channels/demo';
+import { faceChannels } from './channels/face';
+import { FaceChecks } from '../core/face/face-checks';
+import { FaceEngine } from '../core/face/engine';
 
 export type { Caller } from './clients';
 export type { KioskApiOptions } from './context';
@@ -66,6 +69,9 @@ export class KioskApi {
   private readers: ReaderPort | undefined;
   private unsubscribeReaders: (() => void) | undefined;
   private demoSeed: DemoSeedResult | null = null;
+  /** The face engine (started on first use; close() stops its worker). */
+  readonly faceEngine: () => FaceEngine;
+  private ownEngine: FaceEngine | undefined;
   /** One handler per channel of the contract (TypeScript checks none is missing). */
   private readonly impl: { [C in ChannelName]: Handler<C> };
 
@@ -99,6 +105,24 @@ export class KioskApi {
       ...options.readers?.flowTimings,
     });
     const dto = new Dto(services);
+    const faceEngine = (): FaceEngine => (this.ownEngine ??= options.faceEngine ?? new FaceEngine());
+    this.faceEngine = faceEngine;
+    const face = new FaceChecks({
+      engine: faceEngine,
+      settings: () => this.settings.get(),
+      log: (kind, actor, details, sessionCode) =>
+        services.log.append({ kind, ...actor, sessionCode, details }),
+      rosterPhoto: (candidateId) => services.roster.photo(candidateId),
+      now: () => this.now().getTime(),
+    });
+    dto.onResult = (record, reading) =>
+      face.register({
+        checkId: record.logId,
+        sessionCode: record.sessionCode,
+        candidateId: record.candidate?.id ?? null,
+        chipPhoto: reading?.photo ?? null,
+        hasRosterPhoto: record.candidate ? services.roster.photo(record.candidate.id) !== null : false,
+      });
     this.events = new ReaderEvents(options.events, this.clients, dto, this.logger);
     if (options.readers) this.attachReaders(options.readers);
 
@@ -110,6 +134,8 @@ export class KioskApi {
       clients: this.clients,
       checkin: this.checkin,
       dto,
+      face,
+      faceEngine,
       logger: this.logger,
       trustCountries,
       readers: () => this.readers,
@@ -147,6 +173,7 @@ export class KioskApi {
       ...trustChannels(app),
       ...readersChannels(app),
       ...demoChannels(app),
+      ...faceChannels(app),
     };
   }
 
@@ -203,6 +230,7 @@ export class KioskApi {
     this.checkin.close();
     this.unsubscribeReaders?.();
     await this.readers?.close();
+    if (this.ownEngine && this.ownEngine !== this.options.faceEngine) await this.ownEngine.close();
   }
 
   signedInUser(clientId: string): SignedInUser | null {

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import type { Db } from './db';
 import { storageError } from './errors';
 import type { VerificationPolicy } from './verification';
-import { readerSettingsSchema, type EditableSettingsDTO } from '../shared/ipc-contract';
+import {
+  FACE_THRESHOLD_MAX,
+  FACE_THRESHOLD_MIN,
+  readerSettingsSchema,
+  type EditableSettingsDTO,
+} from '../shared/ipc-contract';
+import { DEFAULT_FACE_THRESHOLD } from '../../native/face/verdict';
 import { LANGS } from '../../native/domain/vocabulary';
 
 /** Settings kept in the database (app_settings), one JSON value per key: what the chair edits, and when the trust store was last imported. */
@@ -28,6 +34,10 @@ export function defaultSettings(): StationSettings {
     },
     trustStoreUpdatedAt: null,
     retentionDays: null,
+    faceEnabled: false,
+    faceThreshold: DEFAULT_FACE_THRESHOLD,
+    cameraDeviceId: '',
+    faceKeepEvidence: false,
   };
 }
 
@@ -42,6 +52,10 @@ const storedSchemas: { [K in keyof StationSettings]: z.ZodType<StationSettings[K
   readers: readerSettingsSchema,
   trustStoreUpdatedAt: z.string().nullable(),
   retentionDays: z.number().int().min(0).max(36_500).nullable(),
+  faceEnabled: z.boolean(),
+  faceThreshold: z.number().min(FACE_THRESHOLD_MIN).max(FACE_THRESHOLD_MAX),
+  cameraDeviceId: z.string().max(512),
+  faceKeepEvidence: z.boolean(),
 };
 
 export class SettingsService {

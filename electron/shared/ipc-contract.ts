@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import {
+  FACE_CHALLENGES,
   IDENTITY_VERDICTS,
   LANGS,
   LOG_KINDS,
@@ -24,6 +25,8 @@ import {
   type Bilingual,
   type CheckOutcome,
   type EntryMethod,
+  type FaceChallenge,
+  type FaceResult,
   type IdentityVerdict,
   type IssuerStatus,
   type Lang,
@@ -45,6 +48,10 @@ export type {
   Bilingual,
   CheckOutcome,
   EntryMethod,
+  FaceChallenge,
+  FaceReference,
+  FaceResult,
+  FaceVerdict,
   IdentityVerdict,
   IssuerStatus,
   Lang,
@@ -225,7 +232,63 @@ export interface CheckResultDTO {
   chipPhoto: string | null;
   rosterPhoto: string | null;
   counts: { present: number; total: number };
+  /**
+   * The audit id of the check entry (the same as logId): the renderer sends camera frames for it
+   * (`face.frame`). Optional for older producers of this DTO.
+   */
+  checkId?: number;
+  /** A face check is expected for this check: face check on in Settings and a chip or roster photo exists. */
+  faceRequired?: boolean;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Face check (issue 12, docs/face.md): frames from the camera are compared in the main process with the
+// chip's DG2 photo (and the roster photo) of the check; only the verdict and the distance are logged.
+// ---------------------------------------------------------------------------------------------
+
+/** The verdict of a face check as it crosses IPC (the domain's FaceResult, plain JSON). */
+export type FaceResultDTO = FaceResult;
+
+/** A face found in a frame, in the frame's pixels. */
+export interface FaceBoxDTO {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  score: number;
+}
+
+/** The presentation-attack challenge, evaluated in main from the landmarks of the frames sent. */
+export interface ChallengeStateDTO {
+  kind: FaceChallenge;
+  state: 'waiting' | 'passed' | 'failed';
+  prompt: Bilingual;
+  secondsLeft: number;
+}
+
+export interface FaceFrameDTO {
+  width: number;
+  height: number;
+  faces: FaceBoxDTO[];
+  /** Set when this frame completed a decision for the check (logged once as 'face_check'). */
+  result: FaceResultDTO | null;
+  challenge: ChallengeStateDTO | null;
+}
+
+export interface FaceStatusDTO {
+  enabled: boolean;
+  /** The models are loaded and the engine answers. */
+  ready: boolean;
+  modelVersion: string;
+  threshold: number;
+  error: Bilingual | null;
+}
+
+/** Largest camera frame accepted by face.frame (a 640x480 JPEG is ~40-80 KB). */
+export const FACE_FRAME_MAX_BYTES = 400 * 1024;
+/** Bounds of the face distance threshold (Settings). */
+export const FACE_THRESHOLD_MIN = 0.2;
+export const FACE_THRESHOLD_MAX = 0.8;
 
 export interface RecentCheckDTO {
   logId: number;
@@ -334,6 +397,14 @@ export interface EditableSettingsDTO {
    * (`kiosk privacy purge`).
    */
   retentionDays: number | null;
+  /** Compare the person at the desk with the chip/roster photo (docs/face.md). */
+  faceEnabled: boolean;
+  /** Largest descriptor distance still called a match (0.2..0.8; default from the calibration). */
+  faceThreshold: number;
+  /** The camera (MediaDeviceInfo.deviceId); '' = the first camera. */
+  cameraDeviceId: string;
+  /** Chair only: keep the live frame of a red face check, encrypted, purged by retention. */
+  faceKeepEvidence: boolean;
 }
 
 export interface SettingsDTO extends EditableSettingsDTO {
@@ -487,9 +558,40 @@ export const settingsUpdateSchema = z
     verdictSeconds: z.number().int().min(0).max(600),
     readers: readerSettingsSchema,
     retentionDays: z.number().int().min(0).max(36_500).nullable(),
+    faceEnabled: z.boolean(),
+    faceThreshold: z.number().min(FACE_THRESHOLD_MIN).max(FACE_THRESHOLD_MAX),
+    cameraDeviceId: z.string().trim().max(512),
+    faceKeepEvidence: z.boolean(),
   })
   .partial()
   .strict();
+
+/** Decodes base64 without Node's Buffer (this module also runs in the renderer). */
+function base64Bytes(text: string): Uint8Array {
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * A camera frame: JPEG bytes (a Uint8Array over Electron IPC; base64 text over the test bridge's JSON),
+ * at most FACE_FRAME_MAX_BYTES.
+ */
+export const faceFrameBytesSchema = z
+  .union([
+    z.instanceof(Uint8Array),
+    z
+      .string()
+      .max(Math.ceil((FACE_FRAME_MAX_BYTES * 4) / 3) + 4)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
+  ])
+  .transform((v) => (typeof v === 'string' ? base64Bytes(v) : v))
+  .refine((b) => b.length > 0 && b.length <= FACE_FRAME_MAX_BYTES, {
+    message: `frame: 1..${FACE_FRAME_MAX_BYTES} bytes`,
+  });
+
+const checkId = z.number().int().positive();
 
 // ---------------------------------------------------------------------------------------------
 // Channels
@@ -611,6 +713,25 @@ export const channels = {
     'signed_in',
     z.object({ sessionCode: sessionCode.nullable() }).strict(),
   ),
+
+  // Face check (examiner): frames from the camera, compared in main with the photo of the check.
+  /** checkId null: preview only (boxes, no decision). */
+  'face.frame': def<FaceFrameDTO>()(
+    'signed_in',
+    z.object({ checkId: checkId.nullable(), jpeg: faceFrameBytesSchema }).strict(),
+  ),
+  /** Forget the decision of a check and decide again from new frames (logged again). */
+  'face.retry': def<Empty>()('signed_in', z.object({ checkId }).strict()),
+  /** The examiner overrides a red face check with a written reason (logged 'face_override' with their name). */
+  'face.override': def<FaceResultDTO>()(
+    'signed_in',
+    z.object({ checkId, reason: z.string().trim().min(5).max(500) }).strict(),
+  ),
+  'face.challengeStart': def<ChallengeStateDTO>()(
+    'signed_in',
+    z.object({ checkId, kind: z.enum(FACE_CHALLENGES).optional() }).strict(),
+  ),
+  'face.status': def<FaceStatusDTO>()('signed_in', empty),
 
   // The audit log (chair only).
   'log.list': def<LogPageDTO>()(

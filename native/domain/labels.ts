@@ -16,6 +16,7 @@ import {
   AUTHENTICITY_VERDICTS,
   CHECK_OUTCOMES,
   ENTRY_METHODS,
+  FACE_VERDICTS,
   IDENTITY_VERDICTS,
   ISSUER_STATUSES,
   LOG_KINDS,
@@ -29,6 +30,7 @@ import {
   type Bilingual,
   type CheckOutcome,
   type EntryMethod,
+  type FaceVerdict,
   type IdentityVerdict,
   type IssuerStatus,
   type Lang,
@@ -54,6 +56,7 @@ export interface LabelledWords {
   severity: ReasonSeverity;
   readingSource: ReadingSource;
   entryMethod: EntryMethod;
+  faceVerdict: FaceVerdict;
 }
 export type WordKind = keyof LabelledWords;
 
@@ -71,6 +74,7 @@ export const WORD_LISTS: { readonly [K in WordKind]: readonly LabelledWords[K][]
   severity: REASON_SEVERITIES,
   readingSource: READING_SOURCES,
   entryMethod: ENTRY_METHODS,
+  faceVerdict: FACE_VERDICTS,
 };
 
 /** The table: every word of every list, in both languages (a missing one is a compile error). */
@@ -141,6 +145,8 @@ export const LABELS: { readonly [K in WordKind]: Readonly<Record<LabelledWords[K
     settings_changed: { vi: 'Thay đổi cài đặt', en: 'Settings changed' },
     privacy_purged: { vi: 'Xóa dữ liệu cá nhân', en: 'Personal data erased' },
     trust_changed: { vi: 'Thay đổi tin cậy', en: 'Trust changed' },
+    face_check: { vi: 'Đối chiếu khuôn mặt', en: 'Face check' },
+    face_override: { vi: 'Bỏ qua cảnh báo khuôn mặt', en: 'Face check overridden' },
   },
   severity: {
     error: { vi: 'Lỗi', en: 'Error' },
@@ -155,6 +161,16 @@ export const LABELS: { readonly [K in WordKind]: Readonly<Record<LabelledWords[K
     qr: { vi: 'Quét mã QR', en: 'QR scan' },
     chip: { vi: 'Đọc chip', en: 'Chip read' },
     manual: { vi: 'Nhập tay', en: 'Typed by hand' },
+  },
+  // "Is the person at the desk the card's holder?" (docs/face.md)
+  faceVerdict: {
+    match: { vi: 'Khuôn mặt khớp ảnh thẻ', en: 'Face matches the card photo' },
+    no_match: {
+      vi: 'Người trước máy có thể không phải chủ thẻ',
+      en: "The person may not be the card's holder",
+    },
+    no_face: { vi: 'Không thấy khuôn mặt', en: 'No face in view' },
+    not_checked: { vi: 'Chưa đối chiếu khuôn mặt', en: 'Face not checked' },
   },
 };
 

@@ -120,8 +120,46 @@ export const LOG_KINDS = [
   'privacy_purged',
   /** The chair changed what the station trusts: an issuer approved, blocked or unblocked, a list imported. */
   'trust_changed',
+  /** A face check of a card check (details: checkId, verdict, distance, threshold, model; never an image). */
+  'face_check',
+  /** The examiner overrode a red face check with a written reason (details: checkId, reason). */
+  'face_override',
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
+
+/**
+ * Question 3, "is the person at the desk the card's holder?" (docs/face.md): the live face against the
+ * chip's DG2 photo (or the roster photo). 'not_checked': no camera, no reference photo, or face check off.
+ */
+export const FACE_VERDICTS = ['match', 'no_match', 'no_face', 'not_checked'] as const;
+export type FaceVerdict = (typeof FACE_VERDICTS)[number];
+
+/** Which reference photo a face was compared with. */
+export const FACE_REFERENCES = ['chip', 'roster'] as const;
+export type FaceReference = (typeof FACE_REFERENCES)[number];
+
+/** The presentation-attack challenge the examiner may start: turn the head, or blink. */
+export const FACE_CHALLENGES = ['turn_head', 'blink'] as const;
+export type FaceChallenge = (typeof FACE_CHALLENGES)[number];
+
+export const LIVENESS_STATES = ['passed', 'failed', 'not_run'] as const;
+export type LivenessState = (typeof LIVENESS_STATES)[number];
+
+/** The outcome of a face check, as logged (face_check details) and shown. Never an image or descriptor. */
+export interface FaceResult {
+  face: FaceVerdict;
+  /** Euclidean distance of the 128-d descriptors (smaller = more alike); null without a decision. */
+  distance: number | null;
+  threshold: number;
+  /** The photo `distance` was measured against. */
+  against: FaceReference | null;
+  /** Distance to the roster photo too, when both a chip and a roster photo were compared. */
+  rosterDistance: number | null;
+  /** Faces found in the decisive frame(s). */
+  faces: number;
+  modelVersion: string;
+  liveness?: LivenessState;
+}
 
 /** The attendance report's file formats. */
 export const REPORT_FORMATS = ['csv', 'xlsx', 'pdf'] as const;

@@ -672,6 +672,9 @@ export async function writeXlsxFixtures(): Promise<string[]> {
 // ---------------------------------------------------------------------------------------------
 // IPC payloads
 
+const FUZZ_JPEG_BASE64 =
+  '/9j/4AAQSkZJRgABAQAAAQABAAD/2wCEAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQFxQYGBcUFhYaHSUfGhsjHBYWICwgIyYnKSopGR8tMC0oMCUoKSgBBwcHCggKEwoKEygaFhooKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKP/AABEIAAgACAMBEQACEQEDEQH/xAGiAAABBQEBAQEBAQAAAAAAAAAAAQIDBAUGBwgJCgsQAAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQygZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2drh4uPk5ebn6Onq8fLz9PX29/j5+gEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoLEQACAQIEBAMEBwUEBAABAncAAQIDEQQFITEGEkFRB2FxEyIygQgUQpGhscEJIzNS8BVictEKFiQ04SXxFxgZGiYnKCkqNTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqCg4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2dri4+Tl5ufo6ery8/T19vf4+fr/2gAMAwEAAhEDEQA/ACgD/9k=';
+
 /** A valid request for every channel (the fuzzer's starting points); usernames never the fuzz chair's. */
 export const IPC_TEMPLATES: Record<ChannelName, unknown> = {
   'auth.status': {},
@@ -731,6 +734,12 @@ export const IPC_TEMPLATES: Record<ChannelName, unknown> = {
   'readers.status': {},
   'demo.sampleQr': { kind: 'on_roster' },
   'demo.tapCard': { sessionCode: 'FUZZ-1', kind: 'genuine' },
+  // A grey 8x8 JPEG, base64 (the bridge's JSON form of the frame bytes).
+  'face.frame': { checkId: null, jpeg: FUZZ_JPEG_BASE64 },
+  'face.retry': { checkId: 1 },
+  'face.override': { checkId: 1, reason: 'Đã đối chiếu CCCD bằng mắt' },
+  'face.challengeStart': { checkId: 1, kind: 'blink' },
+  'face.status': {},
 };
 
 /** Channels the API fuzzer leaves out: they would drive real readers (the station check probes them too) or dialogs of a desktop. */

@@ -32,6 +32,10 @@ export function settingsChannels(app: AppContext): Handlers<'settings'> {
       readers: s.readers,
       trustStore: { files: countTrustFiles(app.options.trustStoreDir), updatedAt: s.trustStoreUpdatedAt },
       retentionDays: s.retentionDays,
+      faceEnabled: s.faceEnabled,
+      faceThreshold: s.faceThreshold,
+      cameraDeviceId: s.cameraDeviceId,
+      faceKeepEvidence: s.faceKeepEvidence,
       stationKey: stationKey(),
     };
   };
