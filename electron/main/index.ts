@@ -79,7 +79,9 @@ async function main(): Promise<void> {
 
   const rendererDir = path.join(import.meta.dirname, '../renderer');
   protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir));
-  applySessionPolicy(session.defaultSession, logger);
+  // The camera is granted to the app's own origin while the face check is on (read at each request).
+  const faceOn = { get: (): boolean => false };
+  applySessionPolicy(session.defaultSession, logger, { origins, faceEnabled: () => faceOn.get() });
 
   if (!isDev) Menu.setApplicationMenu(null);
 
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
     demo: flags.demo,
   });
   ref.api = api;
+  faceOn.get = () => api.settings.get().faceEnabled;
   try {
     api.applyRetention();
   } catch (e) {

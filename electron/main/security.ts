@@ -103,17 +103,61 @@ type PolicySession = Pick<
   webRequest: Pick<Session['webRequest'], 'onHeadersReceived'>;
 };
 
+/** What the session policy needs to know to grant the camera (face check, docs/face.md). */
+export interface CameraPolicy {
+  /** Origins the UI may come from (allowedOrigins): only these get the camera. */
+  origins: Set<string>;
+  /** Read on every request: the chair's "face check" setting (off = no camera). */
+  faceEnabled: () => boolean;
+}
+
+/** The media types a permission request asks for (Electron's MediaAccessPermissionRequest). */
+function mediaTypesOf(details: unknown): string[] | null {
+  const types = (details as { mediaTypes?: unknown } | undefined)?.mediaTypes;
+  return Array.isArray(types) ? types.map(String) : null;
+}
+
 /**
- * Checklist 5 and 7: every permission request is denied (camera, microphone, geolocation,
- * notifications, HID/serial/USB from the page: the kiosk reads devices in the main process), and
- * every response carries the CSP (the dev server's pages too).
+ * The camera is granted only for video (never audio), only while the face check is on, and only to
+ * the app's own origin (the top frame's URL). Everything else stays denied.
  */
-export function applySessionPolicy(ses: PolicySession, logger: AppLogger): void {
-  ses.setPermissionRequestHandler((_wc, permission, callback) => {
+export function cameraAllowed(
+  permission: string,
+  requestingUrl: string | undefined,
+  mediaTypes: string[] | null,
+  camera: CameraPolicy | undefined,
+): boolean {
+  if (permission !== 'media' || !camera || !camera.faceEnabled()) return false;
+  const origin = requestingUrl ? originOf(requestingUrl) : null;
+  if (origin === null || !camera.origins.has(origin)) return false;
+  // A request must name its media types, and only 'video'.
+  if (mediaTypes === null) return false;
+  return mediaTypes.length > 0 && mediaTypes.every((t) => t === 'video');
+}
+
+/**
+ * Checklist 5 and 7: every permission request is denied (microphone, geolocation, notifications,
+ * HID/serial/USB from the page: the kiosk reads devices in the main process) except the camera for
+ * the face check (cameraAllowed), and every response carries the CSP (the dev server's pages too).
+ */
+export function applySessionPolicy(ses: PolicySession, logger: AppLogger, camera?: CameraPolicy): void {
+  ses.setPermissionRequestHandler((wc, permission, callback, details) => {
+    const url = (details as { requestingUrl?: string } | undefined)?.requestingUrl ?? wc?.getURL?.();
+    if (cameraAllowed(permission, url, mediaTypesOf(details), camera)) {
+      logger.info('permission.granted', { permission: 'media:video' });
+      callback(true);
+      return;
+    }
     logger.warn('permission.denied', { permission });
     callback(false);
   });
-  ses.setPermissionCheckHandler(() => false);
+  ses.setPermissionCheckHandler((_wc, permission, requestingOrigin, details) => {
+    if (permission !== 'media') return false;
+    // The check asks per media type ('video' / 'audio'); enumerateDevices asks without one.
+    const mediaType = (details as { mediaType?: string } | undefined)?.mediaType;
+    const types = mediaType === undefined || mediaType === 'unknown' ? ['video'] : [mediaType];
+    return cameraAllowed(permission, requestingOrigin, types, camera);
+  });
   ses.setDevicePermissionHandler(() => false);
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({

@@ -205,6 +205,63 @@ describe('window security policy', () => {
     expect(headers).toEqual({ 'X-A': ['1'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] });
   });
 
+  it('the camera is granted for video only, only while the face check is on, only to the app origin', () => {
+    const calls: Record<string, unknown> = {};
+    const ses = {
+      setPermissionRequestHandler: (fn: unknown) => (calls.request = fn),
+      setPermissionCheckHandler: (fn: unknown) => (calls.check = fn),
+      setDevicePermissionHandler: (fn: unknown) => (calls.device = fn),
+      webRequest: { onHeadersReceived: () => undefined },
+    };
+    let faceOn = true;
+    applySessionPolicy(ses as never, logger, {
+      origins: new Set([APP_ORIGIN]),
+      faceEnabled: () => faceOn,
+    });
+    const request = (perm: string, details: unknown): boolean => {
+      let granted: boolean | undefined;
+      (calls.request as (wc: unknown, p: string, cb: (g: boolean) => void, d: unknown) => void)(
+        { getURL: () => 'https://evil.example/' },
+        perm,
+        (g) => (granted = g),
+        details,
+      );
+      if (granted === undefined) throw new Error('no answer');
+      return granted;
+    };
+    const app = `${APP_ORIGIN}/index.html`;
+    expect(request('media', { requestingUrl: app, mediaTypes: ['video'] })).toBe(true);
+    expect(request('media', { requestingUrl: app, mediaTypes: ['audio'] })).toBe(false);
+    expect(request('media', { requestingUrl: app, mediaTypes: ['video', 'audio'] })).toBe(false);
+    expect(request('media', { requestingUrl: app, mediaTypes: [] })).toBe(false);
+    expect(request('media', { requestingUrl: app })).toBe(false);
+    expect(request('media', { requestingUrl: 'https://evil.example/', mediaTypes: ['video'] })).toBe(false);
+    expect(request('media', { requestingUrl: 'app://other/index.html', mediaTypes: ['video'] })).toBe(false);
+    // Without a requesting URL the webContents' own URL decides (here a foreign one).
+    expect(request('media', { mediaTypes: ['video'] })).toBe(false);
+    for (const perm of [
+      'geolocation',
+      'notifications',
+      'hid',
+      'serial',
+      'usb',
+      'clipboard-read',
+      'display-capture',
+    ]) {
+      expect(request(perm, { requestingUrl: app, mediaTypes: ['video'] }), perm).toBe(false);
+    }
+    const check = calls.check as (wc: unknown, p: string, origin: string, d: unknown) => boolean;
+    expect(check(null, 'media', APP_ORIGIN, { mediaType: 'video' })).toBe(true);
+    expect(check(null, 'media', APP_ORIGIN, { mediaType: 'audio' })).toBe(false);
+    expect(check(null, 'media', 'https://evil.example', { mediaType: 'video' })).toBe(false);
+    expect(check(null, 'geolocation', APP_ORIGIN, {})).toBe(false);
+    expect((calls.device as () => boolean)()).toBe(false);
+    // The chair turns the face check off: the camera is denied again at once.
+    faceOn = false;
+    expect(request('media', { requestingUrl: app, mediaTypes: ['video'] })).toBe(false);
+    expect(check(null, 'media', APP_ORIGIN, { mediaType: 'video' })).toBe(false);
+  });
+
   it('app:// serves the packaged renderer with the CSP and nothing else', async () => {
     const root = path.join(dir, 'renderer');
     fs.mkdirSync(root, { recursive: true });
