@@ -47,7 +47,7 @@ export function installBridgeKiosk(win: Win, config: BridgeConfig): KioskWindowA
           'x-kiosk-token': config.token,
           'x-kiosk-client': clientId,
         },
-        body: JSON.stringify(request ?? {}),
+        body: JSON.stringify(request ?? {}, bytesAsBase64),
       });
       if (!res.ok) {
         return {
@@ -89,4 +89,14 @@ export function installFromGlobal(): void {
     configurable: false,
     enumerable: true,
   });
+}
+
+/** JSON has no bytes: a Uint8Array (a camera frame, face.frame) travels as base64 text, as the contract accepts. */
+function bytesAsBase64(_key: string, value: unknown): unknown {
+  if (!(value instanceof Uint8Array)) return value;
+  let bin = '';
+  for (let i = 0; i < value.length; i += 0x8000) {
+    bin += String.fromCharCode(...value.subarray(i, i + 0x8000));
+  }
+  return btoa(bin);
 }

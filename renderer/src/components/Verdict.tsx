@@ -1,8 +1,10 @@
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CheckResultDTO, ReasonDTO } from '../../../electron/shared/ipc-contract';
 import { pick } from '../api';
 import { formatDate, formatTime } from '../format';
 import { VerdictIcon } from './VerdictIcon';
+import { FaceCheck, type FaceState } from './FaceCheck';
 
 /**
  * The full-screen answer: colour + shape + words, readable from two metres. Reasons in the UI
@@ -13,34 +15,58 @@ export function Verdict({
   result,
   onDismiss,
   footer,
+  face,
 }: {
   result: CheckResultDTO;
   onDismiss: () => void;
   footer?: React.ReactNode;
+  /** The face check of this window (Settings): the camera and what to tell the check-in screen. */
+  face?: {
+    enabled: boolean;
+    deviceId: string;
+    onChange?: (state: FaceState) => void;
+    onDialog?: (open: boolean) => void;
+  };
 }) {
   const { t, i18n } = useTranslation();
   const c = result.candidate;
   const lang = i18n.language;
+  const faceOn = !!face?.enabled && !!result.faceRequired && result.checkId !== undefined;
+  const [faceState, setFaceState] = useState<FaceState>({ result: null, overridden: false });
+  const onFaceChange = face?.onChange;
+  const faceChanged = useCallback(
+    (s: FaceState) => {
+      setFaceState(s);
+      onFaceChange?.(s);
+    },
+    [onFaceChange],
+  );
+  // One clear verdict: a face that does not match (not overridden) turns the whole check red.
+  const faceRed = faceOn && faceState.result?.face === 'no_match' && !faceState.overridden;
+  const outcome = faceRed ? 'rejected' : result.outcome;
   return (
     <div
-      className={`verdict verdict-${result.outcome}`}
+      className={`verdict verdict-${outcome}`}
       role="alertdialog"
       aria-live="assertive"
-      aria-label={t(`verdict.outcome.${result.outcome}`)}
+      aria-label={t(`verdict.outcome.${outcome}`)}
       data-testid="verdict"
-      data-outcome={result.outcome}
+      data-outcome={outcome}
       data-verdict={result.identityVerdict}
+      data-face={faceOn ? (faceState.result?.face ?? 'pending') : 'not_checked'}
     >
       <div className="verdict-head">
-        <VerdictIcon outcome={result.outcome} />
+        <VerdictIcon outcome={outcome} />
         <div className="verdict-words">
           <div className="verdict-word" data-testid="verdict-word">
-            {t(`verdict.outcome.${result.outcome}`)}
+            {t(`verdict.outcome.${outcome}`)}
           </div>
           <div className="verdict-identity" data-testid="verdict-subtitle">
-            {result.identityVerdict === 'match' && result.outcome === 'rejected'
-              ? t('verdict.cardFailed')
-              : t(`verdict.identity.${result.identityVerdict}`)}
+            {faceRed && result.outcome !== 'rejected'
+              ? t('verdict.face.no_match')
+              : result.identityVerdict === 'match' && result.outcome === 'rejected'
+                ? t('verdict.cardFailed')
+                : t(`verdict.identity.${result.identityVerdict}`)}
           </div>
         </div>
       </div>
@@ -98,26 +124,35 @@ export function Verdict({
         </div>
 
         <div className="verdict-side">
-          <div className="photos">
-            <figure className="photo">
-              {result.chipPhoto ? (
-                <img src={result.chipPhoto} alt={t('verdict.chipPhoto')} />
-              ) : (
-                <div className="photo-none">
-                  {result.source === 'chip' ? t('verdict.noPhoto') : t('verdict.chipNotRead')}
-                </div>
-              )}
-              <figcaption>{t('verdict.chipPhoto')}</figcaption>
-            </figure>
-            <figure className="photo">
-              {result.rosterPhoto ? (
-                <img src={result.rosterPhoto} alt={t('verdict.rosterPhoto')} />
-              ) : (
-                <div className="photo-none">{t('verdict.noPhoto')}</div>
-              )}
-              <figcaption>{t('verdict.rosterPhoto')}</figcaption>
-            </figure>
-          </div>
+          {faceOn && face ? (
+            <FaceCheck
+              result={result}
+              deviceId={face.deviceId}
+              onChange={faceChanged}
+              onDialog={face.onDialog}
+            />
+          ) : (
+            <div className="photos">
+              <figure className="photo">
+                {result.chipPhoto ? (
+                  <img src={result.chipPhoto} alt={t('verdict.chipPhoto')} />
+                ) : (
+                  <div className="photo-none">
+                    {result.source === 'chip' ? t('verdict.noPhoto') : t('verdict.chipNotRead')}
+                  </div>
+                )}
+                <figcaption>{t('verdict.chipPhoto')}</figcaption>
+              </figure>
+              <figure className="photo">
+                {result.rosterPhoto ? (
+                  <img src={result.rosterPhoto} alt={t('verdict.rosterPhoto')} />
+                ) : (
+                  <div className="photo-none">{t('verdict.noPhoto')}</div>
+                )}
+                <figcaption>{t('verdict.rosterPhoto')}</figcaption>
+              </figure>
+            </div>
+          )}
           <div
             className={`authenticity authenticity-${result.authenticityVerdict}`}
             data-testid="verdict-authenticity"

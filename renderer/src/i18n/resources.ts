@@ -28,6 +28,7 @@ function withWords(texts: typeof vi, lang: Lang) {
       identity: labelsOf('identityVerdict', lang),
       authenticity: labelsOf('authenticityVerdict', lang),
       entry: labelsOf('entryMethod', lang),
+      face: labelsOf('faceVerdict', lang),
     },
     sessions: { ...texts.sessions, states: labelsOf('sessionState', lang) },
     log: {

@@ -13,6 +13,7 @@ import { formatDate, formatTime } from '../format';
 import { playVerdictSound } from '../sound';
 import { useWedge } from '../useWedge';
 import { Verdict } from '../components/Verdict';
+import type { FaceState } from '../components/FaceCheck';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Modal } from '../components/Modal';
 import { VerdictIcon } from '../components/VerdictIcon';
@@ -36,6 +37,8 @@ export function CheckIn({ ctx }: { ctx: AppContext }) {
   const [recent, setRecent] = useState<RecentCheckDTO[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
   const [manual, setManual] = useState(false);
+  /** The face override dialog is open: the scanner wedge must not take the keys. */
+  const [faceDialog, setFaceDialog] = useState(false);
   const dismissTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const code = ctx.sessionCode;
   const session = sessions.find((s) => s.code === code) ?? null;
@@ -76,6 +79,11 @@ export function CheckIn({ ctx }: { ctx: AppContext }) {
     };
   }, [code, refresh]);
 
+  const faceExpected = useCallback(
+    (r: CheckResultDTO) => ctx.settings.faceEnabled && !!r.faceRequired && r.checkId !== undefined,
+    [ctx.settings.faceEnabled],
+  );
+
   const show = useCallback(
     (r: CheckResultDTO) => {
       clearTimeout(dismissTimer.current);
@@ -84,15 +92,34 @@ export function CheckIn({ ctx }: { ctx: AppContext }) {
       setResult(r);
       setCounts(r.counts);
       if (ctx.settings.soundEnabled) playVerdictSound(r.outcome);
-      if (r.outcome === 'accepted' && ctx.settings.verdictSeconds > 0) {
+      // With a face check, a green verdict closes itself only once the face matched (onFace).
+      if (r.outcome === 'accepted' && ctx.settings.verdictSeconds > 0 && !faceExpected(r)) {
         dismissTimer.current = setTimeout(() => setResult(null), ctx.settings.verdictSeconds * 1000);
       }
       if (code) void unwrap(kiosk().checks.recent({ sessionCode: code, limit: 8 })).then(setRecent, () => {});
     },
-    [ctx.settings.soundEnabled, ctx.settings.verdictSeconds, code],
+    [ctx.settings.soundEnabled, ctx.settings.verdictSeconds, code, faceExpected],
   );
 
   useEffect(() => () => clearTimeout(dismissTimer.current), []);
+
+  /** The face verdict arrived: red sounds as red; a match lets a green verdict close itself. */
+  const onFace = useCallback(
+    (f: FaceState) => {
+      if (!f.result) return;
+      clearTimeout(dismissTimer.current);
+      if (f.result.face === 'no_match' && !f.overridden) {
+        if (ctx.settings.soundEnabled) playVerdictSound('rejected');
+      } else if (
+        (f.result.face === 'match' || f.overridden) &&
+        result?.outcome === 'accepted' &&
+        ctx.settings.verdictSeconds > 0
+      ) {
+        dismissTimer.current = setTimeout(() => setResult(null), ctx.settings.verdictSeconds * 1000);
+      }
+    },
+    [ctx.settings.soundEnabled, ctx.settings.verdictSeconds, result?.outcome],
+  );
 
   // Checks made in the main process (chip reads, serial/HID scanners) and reading progress.
   useEffect(() => {
@@ -173,7 +200,7 @@ export function CheckIn({ ctx }: { ctx: AppContext }) {
   }, []);
 
   const wedge = useWedge(
-    ctx.settings.readers.qrWedge && !manual,
+    ctx.settings.readers.qrWedge && !manual && !faceDialog,
     (text) => void checkQr(text),
     (key) => {
       if (result && (key === 'Enter' || key === 'Escape')) dismiss();
@@ -363,7 +390,20 @@ export function CheckIn({ ctx }: { ctx: AppContext }) {
         </aside>
       </div>
 
-      {result && <Verdict result={result} onDismiss={dismiss} footer={footer} />}
+      {result && (
+        <Verdict
+          key={result.logId}
+          result={result}
+          onDismiss={dismiss}
+          footer={footer}
+          face={{
+            enabled: ctx.settings.faceEnabled,
+            deviceId: ctx.settings.cameraDeviceId,
+            onChange: onFace,
+            onDialog: setFaceDialog,
+          }}
+        />
+      )}
       {manual && code && (
         <ManualEntry
           sessionCode={code}

@@ -16,6 +16,7 @@ import i18next from '../i18n';
 import { formatDateTime, formatTime } from '../format';
 import { ErrorBanner, InfoBanner } from '../components/ErrorBanner';
 import { Form } from '../components/Form';
+import { FaceSettings } from '../face/FaceSettings';
 
 type Draft = Omit<SettingsDTO, 'trustStore'>;
 
@@ -155,6 +156,8 @@ export function SettingsScreen({ ctx }: { ctx: AppContext }) {
             </div>
           )}
         </section>
+
+        <FaceSettings draft={draft} setDraft={setDraft} />
 
         <section className="card">
           <h2>{t('settings.readers')}</h2>
