@@ -7,6 +7,9 @@ import { seedDemo } from '../core/demo';
 import { formatDateVi } from '../core/verification';
 import type { CheckRecord } from '../core/check-service';
 import { checkWithReader, registerReaderCommands } from './reader-commands';
+import { readImageFile, registerFaceCommands } from './face-commands';
+import { LABELS } from '../../native/domain/labels';
+import type { CardPhoto, FaceResult } from '../../native/domain/vocabulary';
 
 interface GlobalOpts {
   db?: string;
@@ -208,6 +211,10 @@ program
   .option('--timeout <s>', 'with --reader: seconds to wait for the card (default 60)')
   .option('--station <name>', 'station name ($KIOSK_STATION, else the host name)')
   .option('--examiner <name>', 'examiner ($KIOSK_EXAMINER)')
+  .option(
+    '--face <image>',
+    "a photo of the person at the desk: compared with the chip photo (else the roster photo), logged as 'face_check'",
+  )
   .action(
     action(
       async (
@@ -221,13 +228,19 @@ program
           mrz?: string;
           station?: string;
           examiner?: string;
+          face?: string;
         },
       ) => {
+        const faceImage = opts.face !== undefined ? readImageFile(opts.face, '--face') : null;
+        const withFace = async (rec: CheckRecord, chipPhoto: CardPhoto | null): Promise<void> => {
+          const face = faceImage
+            ? await faceCheckForCli(s, rec, faceImage, chipPhoto, defaultActor(opts.station, opts.examiner))
+            : null;
+          printCheck(rec, g.json ?? false, face);
+        };
         if (opts.reader !== undefined) {
           const by = defaultActor(opts.station, opts.examiner);
-          return checkWithReader(s, g, { ...opts, reader: opts.reader }, by, (rec) =>
-            printCheck(rec, g.json ?? false),
-          );
+          return checkWithReader(s, g, { ...opts, reader: opts.reader }, by, withFace);
         }
         if (opts.can !== undefined || opts.mrz !== undefined) {
           throw new UsageError({
@@ -239,7 +252,7 @@ program
           throw new UsageError({ vi: 'Cần --qr <nội dung mã QR>.', en: 'Missing --qr <text>.' });
         }
         const rec = s.checks.checkQr(opts.session, opts.qr, defaultActor(opts.station, opts.examiner));
-        printCheck(rec, g.json ?? false);
+        await withFace(rec, null);
         return EXIT.ok;
       },
     ),
@@ -266,10 +279,53 @@ export function checkJson(rec: CheckRecord) {
   };
 }
 
-function printCheck(rec: CheckRecord, json: boolean): void {
+/** `check --face`: the face verdict of a scripted check, logged like the app's ('face_check'). */
+async function faceCheckForCli(
+  s: KioskServices,
+  rec: CheckRecord,
+  image: Uint8Array,
+  chipPhoto: CardPhoto | null,
+  by: ReturnType<typeof defaultActor>,
+): Promise<FaceResult> {
+  const { FaceEngine } = await import('../core/face/engine');
+  const { stillFaceResult } = await import('../core/face/face-checks');
+  const { SettingsService } = await import('../core/settings');
+  const engine = new FaceEngine();
+  try {
+    const rosterPhoto = rec.candidate ? s.roster.photo(rec.candidate.id) : null;
+    const { frames, ...result } = await stillFaceResult(engine, {
+      live: image,
+      chipPhoto,
+      rosterPhoto,
+      threshold: new SettingsService(s.db).get().faceThreshold,
+    });
+    s.log.append({
+      kind: 'face_check',
+      ...by,
+      sessionCode: rec.sessionCode,
+      details: { checkId: rec.logId, ...result, frames, liveness: result.liveness ?? 'not_run' },
+    });
+    if (result.face === 'no_face') {
+      process.stderr.write('Không thấy khuôn mặt trong ảnh --face. No face found in the --face image.\n');
+    }
+    return result;
+  } finally {
+    await engine.close();
+  }
+}
+
+function printCheck(rec: CheckRecord, json: boolean, face: FaceResult | null = null): void {
   if (json) {
-    printJson(checkJson(rec));
+    printJson(face ? { ...checkJson(rec), face } : checkJson(rec));
     return;
+  }
+  if (face) {
+    line(
+      `Khuôn mặt/face: ${face.face} — ${LABELS.faceVerdict[face.face].vi}` +
+        (face.distance !== null
+          ? ` (distance ${face.distance}, threshold ${face.threshold}, ${face.against})`
+          : ''),
+    );
   }
   line(`${outcomeHeadline(rec.outcome)} — ${rec.identity.verdict} / ${rec.authenticity.verdict}`);
   if (rec.candidate)
@@ -404,6 +460,7 @@ demo
 
 registerReaderCommands(program);
 (await import('./doctor-command')).registerDoctorCommand(program);
+registerFaceCommands(program);
 
 // ---- run ----------------------------------------------------------------------------------
 try {

@@ -19,6 +19,7 @@ import { KioskError } from '../core/errors';
 import type { KioskServices } from '../core/services';
 import type { Actor } from '../core/actor';
 import type { CheckRecord } from '../core/check-service';
+import type { CardPhoto } from '../../native/domain/vocabulary';
 import type { ChipReadResult, ChipAccess } from '../../native/chip/read-chip';
 import type { TrustStore } from '../../native/icao/trust-store';
 import type { ReaderManager } from '../../native/readers/manager';
@@ -448,7 +449,7 @@ export async function checkWithReader(
   g: GlobalOpts,
   opts: ReaderCheckOpts,
   actor: Actor,
-  print: (rec: CheckRecord) => void,
+  print: (rec: CheckRecord, chipPhoto: CardPhoto | null) => void | Promise<void>,
 ): Promise<number> {
   const access = accessFrom(opts);
   const timeoutMs = seconds(opts.timeout, 60, '--timeout');
@@ -490,8 +491,10 @@ export async function checkWithReader(
           );
         }
         finish(() => {
-          print(r.record);
-          resolve(EXIT.ok);
+          Promise.resolve(print(r.record, r.chip?.reading?.photo ?? null)).then(
+            () => resolve(EXIT.ok),
+            reject,
+          );
         });
       });
       flow.on('access-refused', (e) => {

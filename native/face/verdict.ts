@@ -9,7 +9,7 @@ import type { FaceReference, FaceResult, FaceVerdict, LivenessState } from '../d
  * The default largest distance still called a match. Chosen from bench/results/face.json (the
  * calibration on chip-like degradations of the faces shipped in npm packages; docs/face.md).
  */
-export const DEFAULT_FACE_THRESHOLD = 0.5;
+export const DEFAULT_FACE_THRESHOLD = 0.4;
 
 /** Single-face frames needed before a decision (their median distance decides). */
 export const FRAMES_FOR_DECISION = 3;

@@ -250,3 +250,41 @@ export class FaceChecks {
 function roundBox(b: { x: number; y: number; width: number; height: number }) {
   return { x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.width), height: Math.round(b.height) };
 }
+
+/**
+ * A face check from one still image (`kiosk check ... --face IMAGE`): the image against the chip photo,
+ * else the roster photo, decided from that one frame.
+ */
+export async function stillFaceResult(
+  engine: FaceEngine,
+  input: { live: Uint8Array; chipPhoto: CardPhoto | null; rosterPhoto: CardPhoto | null; threshold: number },
+): Promise<FaceResult & { frames: number }> {
+  const img = await decodeImage(input.live);
+  const faces = await engine.detect(img.width === img.height ? img : padToSquare(img, 0.2));
+  const chip = input.chipPhoto ? await referenceOf(engine, input.chipPhoto) : null;
+  const roster = input.rosterPhoto ? await referenceOf(engine, input.rosterPhoto) : null;
+  const d = decideFace({
+    frames: [{ faces: faces.length, descriptor: faces.length === 1 ? faces[0]!.descriptor : null }],
+    chip,
+    roster,
+    threshold: input.threshold,
+    modelVersion: FACE_MODEL_VERSION,
+    liveness: 'not_run',
+    framesForDecision: 1,
+    framesForNoFace: 1,
+  });
+  const result: FaceResult = d.decided
+    ? d.result
+    : {
+        // Several faces in the image: no decision, as at the desk.
+        face: 'not_checked',
+        distance: null,
+        threshold: input.threshold,
+        against: null,
+        rosterDistance: null,
+        faces: faces.length,
+        modelVersion: FACE_MODEL_VERSION,
+        liveness: 'not_run',
+      };
+  return { ...result, frames: 1 };
+}
