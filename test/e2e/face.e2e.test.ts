@@ -277,7 +277,7 @@ inChromium(GROUP, () => {
     const kp = await openWithCamera(cameras.empty);
     const p = kp.page;
     await checkCard(p, cards.noface);
-    await p.locator('[data-testid="face-prompt"][data-faces="0"]').waitFor({ timeout: 30_000 });
+    await p.locator('[data-testid="face-prompt"][data-kind="noFace"]').waitFor({ timeout: 30_000 });
     await expect(p.getByTestId('face-prompt').textContent()).resolves.toContain('Không thấy khuôn mặt');
     await expect(p.getByTestId('face-box').count()).resolves.toBe(0);
     await shoot(p, 'face-no-face');

@@ -93,16 +93,17 @@ export function FaceCheck({
   const faces = loop.faces.length;
   const verdict = face?.face ?? null;
   const challengeState = loop.challenge;
-  const prompt =
+  const promptKind =
     camera.error !== null
       ? null
       : loop.frames === 0
-        ? t('face.starting')
+        ? 'starting'
         : faces === 0
-          ? t('face.noFace')
+          ? 'noFace'
           : faces > 1
-            ? t('face.severalFaces')
+            ? 'severalFaces'
             : null;
+  const prompt = promptKind ? t(`face.${promptKind}`) : null;
 
   return (
     <div className="facecheck" data-testid="facecheck" data-face={verdict ?? 'pending'}>
@@ -136,7 +137,12 @@ export function FaceCheck({
               </div>
             )}
             {prompt && (
-              <div className="facecheck-prompt" data-testid="face-prompt" data-faces={faces}>
+              <div
+                className="facecheck-prompt"
+                data-testid="face-prompt"
+                data-kind={promptKind}
+                data-faces={faces}
+              >
                 {prompt}
               </div>
             )}
@@ -203,7 +209,11 @@ export function FaceCheck({
 
       <div className="face-actions">
         {verdict === 'no_match' && !overridden && (
-          <button className="btn" onClick={() => setOverrideOpen(true)} data-testid="face-override">
+          <button
+            className="btn btn-danger-outline"
+            onClick={() => setOverrideOpen(true)}
+            data-testid="face-override"
+          >
             {t('face.override')}
           </button>
         )}
