@@ -67,6 +67,9 @@ export function Verdict({
               : result.identityVerdict === 'match' && result.outcome === 'rejected'
                 ? t('verdict.cardFailed')
                 : t(`verdict.identity.${result.identityVerdict}`)}
+            {faceOn && !faceState.result && result.outcome !== 'rejected' && (
+              <span className="verdict-face-pending"> · {t('face.pending')}</span>
+            )}
           </div>
         </div>
       </div>
