@@ -14,6 +14,7 @@ import { benchCrash } from './crash.bench';
 import { benchLoad } from './load.bench';
 import { attackLabRows, benchAttackLab } from './attack-lab.bench';
 import { benchCliStart } from './cli-start.bench';
+import { benchFace, faceExtras } from './face.bench';
 
 const benches: Record<string, () => Promise<Figure[]>> = {
   'roster-and-checks': benchRosterAndChecks,
@@ -27,6 +28,8 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   // Issue 9: attacks tried / rejected per transport, honest faults read genuine (table of rows too).
   'attack-lab': benchAttackLab,
   'cli-start': benchCliStart,
+  // Issue 12: the face engine in Node and the threshold's calibration (distances, FAR/FRR).
+  face: benchFace,
   // The long fuzz runs (several minutes each): FUZZ_SEED repeats a run, FUZZ_INPUTS scales it.
   'fuzz-chip': benchFuzz,
   'fuzz-long': benchFuzzLong,
@@ -35,6 +38,7 @@ const benches: Record<string, () => Promise<Figure[]>> = {
 /** More to write into a benchmark's result file than its figures. */
 const extras: Record<string, () => Record<string, unknown>> = {
   'attack-lab': () => ({ rows: attackLabRows() }),
+  face: faceExtras,
 };
 
 const only = process.argv.slice(2);

@@ -302,4 +302,16 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 `);
     },
   },
+  {
+    version: 6,
+    name: 'face checks: find the face_check / face_override entries of a check entry quickly',
+    // checkInCondition (rows.ts) asks, for every check entry, whether its latest face check said
+    // no_match without a later override. These partial indexes make that a lookup by checkId.
+    sql: `
+CREATE INDEX audit_log_face_check_by_check ON audit_log(json_extract(details, '$.checkId'), id)
+  WHERE kind = 'face_check';
+CREATE INDEX audit_log_face_override_by_check ON audit_log(json_extract(details, '$.checkId'), id)
+  WHERE kind = 'face_override';
+`,
+  },
 ];

@@ -584,7 +584,8 @@ export const faceFrameBytesSchema = z
     z
       .string()
       .max(Math.ceil((FACE_FRAME_MAX_BYTES * 4) / 3) + 4)
-      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
+      // Whole base64 quanta only: what atob accepts (found by the ipc-schema fuzzer).
+      .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'base64'),
   ])
   .transform((v) => (typeof v === 'string' ? base64Bytes(v) : v))
   .refine((b) => b.length > 0 && b.length <= FACE_FRAME_MAX_BYTES, {
