@@ -232,6 +232,15 @@ inChromium(GROUP, () => {
     expect(result.faceFramesPerSecond).toBeGreaterThanOrEqual(1);
 
     await shoot(p, 'face-match');
+
+    // A printed photo does not turn its head: the examiner's challenge fails on a still picture.
+    await p.getByTestId('face-challenge-turn').click();
+    await p.locator('[data-testid="face-challenge"][data-state="waiting"]').waitFor({ timeout: 10_000 });
+    await expect(p.getByTestId('face-challenge').textContent()).resolves.toContain('Yêu cầu quay đầu');
+    await shoot(p, 'face-challenge-waiting');
+    await p.locator('[data-testid="face-challenge"][data-state="failed"]').waitFor({ timeout: 30_000 });
+    await expect(p.getByTestId('face-challenge').textContent()).resolves.toContain('Không đạt');
+    await shoot(p, 'face-challenge-failed');
     emu.removeCard();
     await p.getByTestId('verdict-dismiss').click();
     expect(kp.problems).toEqual([]);
