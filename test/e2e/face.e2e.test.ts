@@ -41,6 +41,7 @@ const inChromium = describe.skipIf(needsPart(['chromium', 'socat'], GROUP).skip)
 const SEED = 5151;
 const SESSION = 'SH-2026-FACE';
 const EXAMINER = { username: 'giamthi1', name: 'Nguyễn Thị Giám Thị', pin: '1357' };
+const CHAIR = { username: 'chutich', name: 'Trần Văn Chủ Tịch', pin: '2468' };
 
 inChromium(GROUP, () => {
   let tmp: string;
@@ -58,7 +59,7 @@ inChromium(GROUP, () => {
   };
 
   /** A browser whose webcam plays `y4m`, signed in as the examiner on the check-in screen. */
-  async function openWithCamera(y4m: string): Promise<KioskPage> {
+  async function openWithCamera(y4m: string, user = EXAMINER): Promise<KioskPage> {
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [...CHROMIUM_ARGS, ...fakeCameraArgs(y4m)],
@@ -66,8 +67,8 @@ inChromium(GROUP, () => {
     browsers.push(browser);
     const kp = await openKioskPage(browser, kiosk, client);
     const p = kp.page;
-    await p.getByTestId(`user-${EXAMINER.username}`).click();
-    await p.getByTestId('signin-pin').fill(EXAMINER.pin);
+    await p.getByTestId(`user-${user.username}`).click();
+    await p.getByTestId('signin-pin').fill(user.pin);
     await p.getByTestId('signin-pin').press('Enter');
     await p.getByTestId('waiting-title').waitFor();
     await p.locator('.pill-ok', { hasText: 'PN532' }).waitFor();
@@ -115,6 +116,12 @@ inChromium(GROUP, () => {
     fs.writeFileSync(path.join(trustDir, 'csca-test.pem'), cards.same.csca.pem);
     const hub = new ReaderHub({ manager: { pollIntervalMs: 100, cardPollMs: 100 } });
     kiosk = await startKiosk(rendererDir, { readers: hub, trustStoreDir: trustDir });
+    await kiosk.api.users.create({
+      username: CHAIR.username,
+      displayName: CHAIR.name,
+      role: 'chair',
+      pin: CHAIR.pin,
+    });
     await kiosk.api.users.create({
       username: EXAMINER.username,
       displayName: EXAMINER.name,
@@ -293,4 +300,30 @@ inChromium(GROUP, () => {
     emu.removeCard();
     await p.getByTestId('verdict-dismiss').click();
   }, 90_000);
+
+  it('the chair chooses the camera and the threshold in Settings', async () => {
+    const kp = await openWithCamera(cameras.faceA, CHAIR);
+    const p = kp.page;
+    await p.getByTestId('nav-settings').click();
+    const section = p.getByTestId('settings-face');
+    await section.waitFor();
+    await expect(p.getByTestId('settings-face-enabled').isChecked()).resolves.toBe(true);
+    await p.getByTestId('settings-find-cameras').click();
+    // Chromium's fake device is listed by its label once the camera was opened.
+    await p.locator('[data-testid="settings-camera"] option:nth-child(2)').waitFor({ state: 'attached' });
+    const deviceId = await p
+      .locator('[data-testid="settings-camera"] option:nth-child(2)')
+      .getAttribute('value');
+    expect(deviceId).toBeTruthy();
+    await p.getByTestId('settings-camera').selectOption(deviceId!);
+    await p.getByTestId('settings-face-threshold').fill('0.42');
+    await section.scrollIntoViewIfNeeded();
+    await shoot(p, 'face-settings');
+    await p.getByTestId('settings-save').click();
+    await p.getByText('Đã lưu', { exact: false }).first().waitFor();
+    const saved = kiosk.api.settings.get();
+    expect(saved.cameraDeviceId).toBe(deviceId);
+    expect(saved.faceThreshold).toBe(0.42);
+    expect(kp.problems).toEqual([]);
+  }, 60_000);
 });

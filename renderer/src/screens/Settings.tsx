@@ -18,7 +18,8 @@ import { ErrorBanner, InfoBanner } from '../components/ErrorBanner';
 import { Form } from '../components/Form';
 import { FaceSettings } from '../face/FaceSettings';
 
-type Draft = Omit<SettingsDTO, 'trustStore'>;
+/** What the chair edits: the settings without the read-only parts (settings.update is strict). */
+type Draft = Omit<SettingsDTO, 'trustStore' | 'stationKey'>;
 
 export function SettingsScreen({ ctx }: { ctx: AppContext }) {
   const { t, i18n } = useTranslation();
@@ -460,7 +461,7 @@ function Users({ me }: { me: string }) {
 }
 
 function strip(s: SettingsDTO): Draft {
-  const { trustStore: _t, ...rest } = s;
+  const { trustStore: _t, stationKey: _k, ...rest } = s;
   return rest;
 }
 
