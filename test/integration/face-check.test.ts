@@ -291,6 +291,20 @@ describe('the face check in the app (face.* channels, real log)', () => {
     });
   }, 60_000);
 
+  it("the chair's evidence setting keeps the red frame encrypted; the retention purge erases it", async () => {
+    expect(services.faceEvidence.count()).toBe(0); // off by default: the red check above kept nothing
+    await call('settings.update', { faceKeepEvidence: true });
+    const r = await checkIn(1);
+    const out = await frames(r.checkId!, live.p0b, 3);
+    expect(out[2]!.result).toMatchObject({ face: 'no_match' });
+    expect(services.faceEvidence.count()).toBe(1);
+    expect(Buffer.from(services.faceEvidence.frames(r.checkId!)[0]!.data)).toEqual(Buffer.from(live.p0b));
+    const raw = services.db.prepare('SELECT image FROM face_evidence').get() as { image: Buffer };
+    const mid = live.p0b.length >> 1;
+    expect(raw.image.includes(Buffer.from(live.p0b.subarray(mid, mid + 48)))).toBe(false);
+    await call('settings.update', { faceKeepEvidence: false });
+  }, 60_000);
+
   it('several faces in view: no decision; no face: no_face after enough frames', async () => {
     const r = await checkIn(2);
     const out = await frames(r.checkId!, live.two, 5);
@@ -356,7 +370,12 @@ describe('the face check in the app (face.* channels, real log)', () => {
     expect(services.log.verify().ok).toBe(true);
   });
 
-  it('no face image or descriptor in the database or any other file', () => {
+  it('no face image or descriptor in the database or any other file; the purge erases the evidence', () => {
+    const by = { station: 'test', actor: 'chutich' };
+    services.sessions.close(SESSION, by);
+    services.sessions.sign(SESSION, by);
+    services.privacy.purge({ olderThanDays: 0, by, now: new Date(Date.now() + 1000) });
+    expect(services.faceEvidence.count()).toBe(0);
     services.db.pragma('wal_checkpoint(TRUNCATE)');
     const all: string[] = [];
     const walk = (d: string) => {
@@ -371,6 +390,7 @@ describe('the face check in the app (face.* channels, real log)', () => {
     const piece = (b: Uint8Array) => Buffer.from(b.subarray(b.length >> 1, (b.length >> 1) + 48));
     const needles: [string, Buffer][] = [
       ['live frame', piece(live.p0)],
+      ['evidence frame', piece(live.p0b)],
       ['two-face frame', piece(live.two)],
       ['descriptor as float32', Buffer.from(Float32Array.from(p0descriptor.slice(0, 4)).buffer)],
       ['descriptor as text', Buffer.from(String(p0descriptor[0]).slice(0, 9))],
