@@ -354,6 +354,27 @@ describe('the face check in the app (face.* channels, real log)', () => {
     expect(logs).toHaveLength(1);
   }, 60_000);
 
+  it('kiosk check --face: the verdict in the output and a face_check entry for that check', () => {
+    const db = path.join(dir, 'kiosk.db');
+    const base = ['--db', db, 'check', '--session', SESSION, '--qr', qrTextOf(people[2]!), '--json'];
+    const same = kiosk([...base, '--face', files['a-chip.j2k']!]);
+    expect(same.code, same.stderr).toBe(0);
+    const j = same.json() as { logId: number; face: FaceResultDTO };
+    expect(j.face).toMatchObject({ face: 'match', against: 'roster', faces: 1, threshold: 0.4 });
+    const other = kiosk([...base, '--face', files['b.jpg']!]).json() as {
+      logId: number;
+      face: FaceResultDTO;
+    };
+    expect(other.face).toMatchObject({ face: 'no_match', against: 'roster' });
+    const none = kiosk([...base, '--face', files['none.jpg']!]);
+    expect((none.json() as { face: FaceResultDTO }).face).toMatchObject({ face: 'no_face', faces: 0 });
+    expect(none.stderr).toContain('No face found in the --face image');
+    const logged = faceEntries().filter((e) => e.details.checkId === other.logId);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.details).toMatchObject({ face: 'no_match', frames: 1 });
+    expect(kiosk([...base, '--face', path.join(dir, 'missing.jpg')]).code).toBe(2);
+  }, 120_000);
+
   it('an edited face_check entry is refused by the database, and the chain still verifies', () => {
     const db = new Database(path.join(dir, 'kiosk.db'));
     try {
