@@ -113,6 +113,8 @@ export class KioskApi {
       log: (kind, actor, details, sessionCode) =>
         services.log.append({ kind, ...actor, sessionCode, details }),
       rosterPhoto: (candidateId) => services.roster.photo(candidateId),
+      keepEvidence: (sessionCode, checkId, jpeg) =>
+        services.faceEvidence.keep(sessionCode, checkId, jpeg, this.now()),
       now: () => this.now().getTime(),
     });
     dto.onResult = (record, reading) =>

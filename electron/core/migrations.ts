@@ -304,7 +304,7 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   },
   {
     version: 6,
-    name: 'face checks: find the face_check / face_override entries of a check entry quickly',
+    name: 'face checks: face_check / face_override entries by checkId; the encrypted evidence frame of a red check',
     // checkInCondition (rows.ts) asks, for every check entry, whether its latest face check said
     // no_match without a later override. These partial indexes make that a lookup by checkId.
     sql: `
@@ -312,6 +312,17 @@ CREATE INDEX audit_log_face_check_by_check ON audit_log(json_extract(details, '$
   WHERE kind = 'face_check';
 CREATE INDEX audit_log_face_override_by_check ON audit_log(json_extract(details, '$.checkId'), id)
   WHERE kind = 'face_override';
+-- The live frame of a red face check, kept only when the chair turned faceKeepEvidence on: encrypted
+-- like the roster photos (data-crypto.ts, bound to its row by the AAD), erased by the retention purge.
+CREATE TABLE face_evidence (
+  id           INTEGER PRIMARY KEY,
+  session_id   INTEGER NOT NULL REFERENCES exam_sessions(id),
+  check_log_id INTEGER NOT NULL,
+  created_at   TEXT NOT NULL,
+  mime         TEXT NOT NULL,
+  image        BLOB NOT NULL
+);
+CREATE INDEX face_evidence_by_session ON face_evidence(session_id);
 `,
   },
 ];

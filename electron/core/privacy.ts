@@ -106,7 +106,12 @@ export class PrivacyService {
              sex = NULL, photo = NULL, photo_mime = NULL, note = NULL, seal_nonce = NULL, purged_at = ?
            WHERE session_id = ? AND purged_at IS NULL`,
           );
-          for (const s of list) erase.run(at, s.id);
+          // Face check evidence frames (issue 12) of these sessions go with the rest of their personal data.
+          const dropEvidence = this.db.prepare('DELETE FROM face_evidence WHERE session_id = ?');
+          for (const s of list) {
+            erase.run(at, s.id);
+            dropEvidence.run(s.id);
+          }
           const sessions = strip(list);
           const entry = this.log.append({
             kind: 'privacy_purged',

@@ -13,6 +13,7 @@ import { KeyStore } from './key-store';
 import { StationKey } from './station-key';
 import { DataCipher } from './data-crypto';
 import { SessionSealer } from './session-seal';
+import { FaceEvidence } from './face/evidence';
 import { PrivacyService } from './privacy';
 import { TrustRegistry } from './trust-registry';
 import { TrustFolderCountries } from './trust-folder';
@@ -54,6 +55,8 @@ export class KioskServices {
   readonly keys: KeyStore;
   readonly stationKey: StationKey;
   readonly privacy: PrivacyService;
+  /** The encrypted evidence frames of red face checks (only when the chair keeps them). */
+  readonly faceEvidence: FaceEvidence;
   /** The issuer registry (issuers seen on chips; approved, blocked). */
   readonly trust: TrustRegistry;
   readonly trustStoreDir: string;
@@ -74,6 +77,7 @@ export class KioskServices {
     this.sessions = new SessionService(this.db, this.log, new SessionSealer(this.db, this.stationKey));
     this.roster = new RosterService(this.db, this.log, this.sessions, cipher);
     this.privacy = new PrivacyService(this.db, this.log, cipher);
+    this.faceEvidence = new FaceEvidence(this.db, cipher);
     this.trust = new TrustRegistry(this.db, this.log);
     this.trustStoreDir = options.trustStoreDir ?? defaultTrustStoreDir();
     this.trustCountries = new TrustFolderCountries(this.trustStoreDir);

@@ -291,6 +291,20 @@ describe('the face check in the app (face.* channels, real log)', () => {
     });
   }, 60_000);
 
+  it("the chair's evidence setting keeps the red frame encrypted; the retention purge erases it", async () => {
+    expect(services.faceEvidence.count()).toBe(0); // off by default: the red check above kept nothing
+    await call('settings.update', { faceKeepEvidence: true });
+    const r = await checkIn(1);
+    const out = await frames(r.checkId!, live.p0b, 3);
+    expect(out[2]!.result).toMatchObject({ face: 'no_match' });
+    expect(services.faceEvidence.count()).toBe(1);
+    expect(Buffer.from(services.faceEvidence.frames(r.checkId!)[0]!.data)).toEqual(Buffer.from(live.p0b));
+    const raw = services.db.prepare('SELECT image FROM face_evidence').get() as { image: Buffer };
+    const mid = live.p0b.length >> 1;
+    expect(raw.image.includes(Buffer.from(live.p0b.subarray(mid, mid + 48)))).toBe(false);
+    await call('settings.update', { faceKeepEvidence: false });
+  }, 60_000);
+
   it('several faces in view: no decision; no face: no_face after enough frames', async () => {
     const r = await checkIn(2);
     const out = await frames(r.checkId!, live.two, 5);
@@ -340,6 +354,27 @@ describe('the face check in the app (face.* channels, real log)', () => {
     expect(logs).toHaveLength(1);
   }, 60_000);
 
+  it('kiosk check --face: the verdict in the output and a face_check entry for that check', () => {
+    const db = path.join(dir, 'kiosk.db');
+    const base = ['--db', db, 'check', '--session', SESSION, '--qr', qrTextOf(people[2]!), '--json'];
+    const same = kiosk([...base, '--face', files['a-chip.j2k']!]);
+    expect(same.code, same.stderr).toBe(0);
+    const j = same.json() as { logId: number; face: FaceResultDTO };
+    expect(j.face).toMatchObject({ face: 'match', against: 'roster', faces: 1, threshold: 0.4 });
+    const other = kiosk([...base, '--face', files['b.jpg']!]).json() as {
+      logId: number;
+      face: FaceResultDTO;
+    };
+    expect(other.face).toMatchObject({ face: 'no_match', against: 'roster' });
+    const none = kiosk([...base, '--face', files['none.jpg']!]);
+    expect((none.json() as { face: FaceResultDTO }).face).toMatchObject({ face: 'no_face', faces: 0 });
+    expect(none.stderr).toContain('No face found in the --face image');
+    const logged = faceEntries().filter((e) => e.details.checkId === other.logId);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.details).toMatchObject({ face: 'no_match', frames: 1 });
+    expect(kiosk([...base, '--face', path.join(dir, 'missing.jpg')]).code).toBe(2);
+  }, 120_000);
+
   it('an edited face_check entry is refused by the database, and the chain still verifies', () => {
     const db = new Database(path.join(dir, 'kiosk.db'));
     try {
@@ -356,7 +391,12 @@ describe('the face check in the app (face.* channels, real log)', () => {
     expect(services.log.verify().ok).toBe(true);
   });
 
-  it('no face image or descriptor in the database or any other file', () => {
+  it('no face image or descriptor in the database or any other file; the purge erases the evidence', () => {
+    const by = { station: 'test', actor: 'chutich' };
+    services.sessions.close(SESSION, by);
+    services.sessions.sign(SESSION, by);
+    services.privacy.purge({ olderThanDays: 0, by, now: new Date(Date.now() + 1000) });
+    expect(services.faceEvidence.count()).toBe(0);
     services.db.pragma('wal_checkpoint(TRUNCATE)');
     const all: string[] = [];
     const walk = (d: string) => {
@@ -371,6 +411,7 @@ describe('the face check in the app (face.* channels, real log)', () => {
     const piece = (b: Uint8Array) => Buffer.from(b.subarray(b.length >> 1, (b.length >> 1) + 48));
     const needles: [string, Buffer][] = [
       ['live frame', piece(live.p0)],
+      ['evidence frame', piece(live.p0b)],
       ['two-face frame', piece(live.two)],
       ['descriptor as float32', Buffer.from(Float32Array.from(p0descriptor.slice(0, 4)).buffer)],
       ['descriptor as text', Buffer.from(String(p0descriptor[0]).slice(0, 9))],

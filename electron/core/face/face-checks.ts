@@ -30,6 +30,8 @@ import { decodeImage, padToSquare } from './image';
 export interface FaceSettings {
   faceEnabled: boolean;
   faceThreshold: number;
+  /** Keep the frame of a red check as evidence (encrypted; chair setting). */
+  faceKeepEvidence?: boolean;
 }
 
 export interface FaceChecksDeps {
@@ -37,6 +39,8 @@ export interface FaceChecksDeps {
   settings: () => FaceSettings;
   log: (kind: LogKind, actor: Actor, details: Record<string, unknown>, sessionCode: string) => void;
   rosterPhoto: (candidateId: number) => CardPhoto | null;
+  /** Stores the frame that decided a red check (only called when faceKeepEvidence is on). */
+  keepEvidence?: (sessionCode: string, checkId: number, jpeg: Uint8Array) => void;
   now?: () => number;
 }
 
@@ -201,6 +205,9 @@ export class FaceChecks {
     // Several faces or too few frames yet: no decision (the window asks for one person in view).
     if (!d.decided) return answer;
     e.result = d.result;
+    if (d.result.face === 'no_match' && this.deps.settings().faceKeepEvidence) {
+      this.deps.keepEvidence?.(e.sessionCode, e.checkId, jpeg);
+    }
     this.deps.log(
       'face_check',
       actor,
