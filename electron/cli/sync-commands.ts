@@ -106,6 +106,8 @@ export async function syncCommand(
         report(st);
     }
   });
+  // The loop's timers do not hold the process open (the app's would not want them to): this does.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((resolve) => {
     const end = () => resolve();
     process.once('SIGINT', end);
@@ -113,6 +115,7 @@ export async function syncCommand(
     loop.start();
   });
   await loop.stop();
+  clearInterval(keepAlive);
   return EXIT.ok;
 }
 

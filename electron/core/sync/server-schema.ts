@@ -128,6 +128,10 @@ DECLARE
   last_id bigint;
   last_hash text;
 BEGIN
+  -- A station's role writes only its own chain (row-level security says so too, after this trigger).
+  IF kiosk.current_station() IS NOT NULL AND NEW.station_id IS DISTINCT FROM kiosk.current_station() THEN
+    RAISE EXCEPTION 'a station may push only its own station''s entries' USING ERRCODE = '42501';
+  END IF;
   -- One writer per station chain at a time (a station restarted mid-sync may push twice at once).
   PERFORM pg_advisory_xact_lock(hashtext('kiosk.log/' || NEW.station_id));
   SELECT hash INTO existing FROM kiosk.log_entries WHERE station_id = NEW.station_id AND id = NEW.id;
