@@ -14,6 +14,7 @@ import { benchCrash } from './crash.bench';
 import { benchLoad } from './load.bench';
 import { attackLabRows, benchAttackLab } from './attack-lab.bench';
 import { benchCliStart } from './cli-start.bench';
+import { benchSync } from './sync.bench';
 
 const benches: Record<string, () => Promise<Figure[]>> = {
   'roster-and-checks': benchRosterAndChecks,
@@ -27,6 +28,8 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   // Issue 9: attacks tried / rejected per transport, honest faults read genuine (table of rows too).
   'attack-lab': benchAttackLab,
   'cli-start': benchCliStart,
+  // Issue 13: 10 station processes × 2 000 checks into one PostgreSQL council server.
+  sync: () => benchSync(),
   // The long fuzz runs (several minutes each): FUZZ_SEED repeats a run, FUZZ_INPUTS scales it.
   'fuzz-chip': benchFuzz,
   'fuzz-long': benchFuzzLong,

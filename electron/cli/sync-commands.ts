@@ -82,7 +82,7 @@ export async function syncCommand(
     ...(opts.batch ? { batchSize: Number(opts.batch) } : {}),
   });
   if (opts.once) {
-    const r = await sync.once();
+    const r = await sync.once().finally(() => sync.close());
     if (g.json) printJson(r);
     else
       line(

@@ -24,7 +24,11 @@ function open(db: string, url: string, batchSize = 500) {
   const s = new KioskServices({ dbPath: db });
   const creds = new CredentialStore(s.db, new DataCipher(s.keys));
   const sync = new StationSync(s.db, s.log, s.stationKey, creds, url, { batchSize });
-  return { s, creds, sync };
+  const close = async () => {
+    await sync.close();
+    s.close();
+  };
+  return { s, creds, sync, close };
 }
 
 describe.skipIf(part.skip)('sync faults on a PostgreSQL council server', () => {
@@ -53,7 +57,7 @@ describe.skipIf(part.skip)('sync faults on a PostgreSQL council server', () => {
 
   it('server down during 100 checks, then back: the loop backs off, then nothing is lost and the order is kept', async () => {
     const db = c.station('down');
-    const { s, sync } = open(db, server.baseUrl, 37);
+    const { s, sync, close } = open(db, server.baseUrl, 37);
     const states: SyncStatus[] = [];
     const loop = new SyncLoop(sync, { intervalMs: 200, minBackoffMs: 100, maxBackoffMs: 400 }, (st) =>
       states.push(st),
@@ -84,7 +88,7 @@ describe.skipIf(part.skip)('sync faults on a PostgreSQL council server', () => {
       expect(loop.current().pending).toBe(0);
     } finally {
       await loop.stop();
-      s.close();
+      await close();
     }
   }, 90_000);
 
@@ -125,7 +129,7 @@ describe.skipIf(part.skip)('sync faults on a PostgreSQL council server', () => {
       expect(r.serverHead).toBe(head);
       expect(r.pushed).toBe(head - afterKill);
     } finally {
-      again.s.close();
+      await again.close();
     }
     const stats = (
       await q<{ n: string; lo: string; hi: string }>(
@@ -139,7 +143,7 @@ describe.skipIf(part.skip)('sync faults on a PostgreSQL council server', () => {
   it('the same batch delivered twice is taken once; a forged, altered or gapped batch is refused; RLS keeps stations apart', async () => {
     const db = c.station('twice');
     const other = c.station('other');
-    const { s, creds, sync } = open(db, server.baseUrl);
+    const { s, creds, sync, close } = open(db, server.baseUrl);
     try {
       for (let i = 0; i < 10; i++) s.checks.checkQr(SESSION, c.qr(i), { station: 'twice', actor: 'gv' });
       await sync.once();
@@ -207,13 +211,13 @@ describe.skipIf(part.skip)('sync faults on a PostgreSQL council server', () => {
       const r = await sync.once();
       expect(r.serverHead).toBe(s.log.headEntry()!.id);
     } finally {
-      s.close();
+      await close();
     }
   }, 90_000);
 
   it('a station whose clock is 10 minutes off: both times are stored, the report uses station time and says so', async () => {
     const db = c.station('skewed');
-    const { s, sync } = open(db, server.baseUrl);
+    const { s, sync, close } = open(db, server.baseUrl);
     try {
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(new Date(Date.now() + 10 * 60_000));
@@ -245,7 +249,7 @@ describe.skipIf(part.skip)('sync faults on a PostgreSQL council server', () => {
       ).toBe(true);
     } finally {
       vi.useRealTimers();
-      s.close();
+      await close();
     }
   }, 60_000);
 
@@ -282,8 +286,8 @@ describe.skipIf(part.skip)('sync faults on a PostgreSQL council server', () => {
         .all();
       expect(pulledAtA).toEqual(['part-B']);
     } finally {
-      sa.s.close();
-      sb.s.close();
+      await sa.close();
+      await sb.close();
     }
   }, 90_000);
 });

@@ -67,16 +67,30 @@ export class StationSync {
     return this.stationKey.fingerprint();
   }
 
-  /** One round: connect, push everything not yet on the server, pull, disconnect. */
+  private client: pg.Client | undefined;
+
+  /**
+   * One round: push everything not yet on the server, then pull. The connection is kept between
+   * rounds and dropped on any error (the next round connects again).
+   */
   async once(): Promise<SyncRoundResult> {
-    const client = await connect(this.url, this.credentials.get(this.url));
+    this.client ??= await connect(this.url, this.credentials.get(this.url));
+    const client = this.client;
     try {
       const push = await this.push(client);
       const pulled = await this.pull(client);
       return { server: this.server, stationId: this.stationId(), ...push, pulled };
-    } finally {
-      await client.end().catch(() => undefined);
+    } catch (err) {
+      await this.close();
+      throw err;
     }
+  }
+
+  /** Closes the kept connection (the next round opens one). */
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    await c?.end().catch(() => undefined);
   }
 
   async push(
@@ -282,6 +296,7 @@ export class SyncLoop {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+    await this.sync.close();
     this.update({ state: 'stopped', nextAttemptInMs: null });
   }
 
