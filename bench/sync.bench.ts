@@ -211,7 +211,7 @@ export async function benchSync(
         unit: 'ms',
         goal: '≤ 1000',
         pass: percentile(lags, 50) <= 1000,
-        note: 'local commit → server receive (SyncLoop every 100 ms, batches of 500)',
+        note: "local commit → server receive (each desk's SyncLoop every 250 ms, batches of 500)",
       },
       {
         name: 'sync lag p99',

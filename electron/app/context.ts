@@ -17,6 +17,7 @@ import type { ChannelName, ParsedRequestOf, ReaderStatusDTO, ResponseOf } from '
 import type { Caller, Clients } from './clients';
 import type { Dto } from './dto';
 import type { AppLogger, EventSink, FileDialogs, ReaderPort } from './ports';
+import type { AppSync } from './sync-service';
 
 export interface KioskApiOptions {
   services: KioskServices;
@@ -46,6 +47,8 @@ export interface AppContext {
   readonly logger: AppLogger;
   /** Countries with a trusted CSCA in the trust folder (recomputed when the folder changes). */
   readonly trustCountries: TrustFolderCountries;
+  /** Sync with the council server (electron/app/sync-service.ts). */
+  readonly sync: AppSync;
   /** The readers, when there are any (the host's, or in demo mode the software-card reader). */
   readers(): ReaderPort | undefined;
   /** The readers' last reported status. */

@@ -48,6 +48,8 @@ import { settingsChannels } from './channels/settings';
 import { trustChannels } from './channels/trust';
 import { readersChannels } from './channels/readers';
 import { demoChannels } from './channels/demo';
+import { syncChannels } from './channels/sync';
+import { AppSync } from './sync-service';
 
 export type { Caller } from './clients';
 export type { KioskApiOptions } from './context';
@@ -66,6 +68,8 @@ export class KioskApi {
   private readers: ReaderPort | undefined;
   private unsubscribeReaders: (() => void) | undefined;
   private demoSeed: DemoSeedResult | null = null;
+  /** Sync with the council server (started by startSync, stopped by close). */
+  readonly sync: AppSync;
   /** One handler per channel of the contract (TypeScript checks none is missing). */
   private readonly impl: { [C in ChannelName]: Handler<C> };
 
@@ -75,6 +79,7 @@ export class KioskApi {
     this.now = options.now ?? (() => new Date());
     this.users = new UserService(services.db, this.now);
     this.settings = new SettingsService(services.db);
+    this.sync = new AppSync(services, this.logger);
     const trustCountries = new TrustFolderCountries(options.trustStoreDir);
     // The one check service (services.ts): the policy read from the settings at every check, so
     // switching "require chip" applies at once, and the countries of this trust folder.
@@ -112,6 +117,7 @@ export class KioskApi {
       dto,
       logger: this.logger,
       trustCountries,
+      sync: this.sync,
       readers: () => this.readers,
       readerStatus: () => this.events.status,
       demoSeed: () => this.demoSeed,
@@ -147,6 +153,7 @@ export class KioskApi {
       ...trustChannels(app),
       ...readersChannels(app),
       ...demoChannels(app),
+      ...syncChannels(app),
     };
   }
 
@@ -199,7 +206,13 @@ export class KioskApi {
     this.clients.drop(clientId);
   }
 
+  /** Starts syncing with the council server, when the chair configured one (call once at start-up). */
+  startSync(): void {
+    this.sync.start();
+  }
+
   async close(): Promise<void> {
+    await this.sync.stop();
     this.checkin.close();
     this.unsubscribeReaders?.();
     await this.readers?.close();

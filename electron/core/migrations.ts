@@ -321,6 +321,21 @@ CREATE TABLE remote_checkins (
   PRIMARY KEY (station_id, log_id)
 );
 CREATE INDEX remote_checkins_by_candidate ON remote_checkins(session_code, candidate_no);
+-- duplicate_check_in findings of the council server (the same candidate accepted at two stations).
+CREATE TABLE remote_findings (
+  session_code   TEXT NOT NULL,
+  candidate_no   TEXT NOT NULL,
+  first_name     TEXT NOT NULL,
+  first_at       TEXT NOT NULL,
+  first_received TEXT NOT NULL,
+  second_station TEXT NOT NULL,
+  second_log_id  INTEGER NOT NULL,
+  second_name    TEXT NOT NULL,
+  second_at      TEXT NOT NULL,
+  second_received TEXT NOT NULL,
+  found_at       TEXT NOT NULL,
+  PRIMARY KEY (second_station, second_log_id)
+);
 CREATE TABLE sync_state (
   server TEXT NOT NULL,
   key    TEXT NOT NULL,

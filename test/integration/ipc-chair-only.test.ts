@@ -123,6 +123,9 @@ describe('chair-only channels through the bridge', () => {
         'trust.block',
         'trust.unblock',
         'settings.doctor',
+        'sync.status',
+        'sync.configure',
+        'sync.now',
       ].sort(),
     );
     // Every request below is valid for its schema: a refusal cannot come from the payload.

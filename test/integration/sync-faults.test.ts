@@ -195,7 +195,10 @@ describe.skipIf(part.skip)('sync faults on a PostgreSQL council server', () => {
         expect(
           (await st.query('SELECT * FROM kiosk.log_entries WHERE station_id <> $1', [me])).rowCount,
         ).toBe(0);
-        await expect(st.query('SELECT * FROM kiosk.findings')).rejects.toThrow(/permission denied/);
+        await expect(st.query(`INSERT INTO kiosk.findings (kind) VALUES ('x')`)).rejects.toThrow(
+          /permission denied/,
+        );
+        await expect(st.query('SELECT * FROM kiosk.schema_migrations')).rejects.toThrow(/permission denied/);
         await expect(st.query('UPDATE kiosk.log_entries SET entry = entry')).rejects.toThrow();
         await expect(st.query('DELETE FROM kiosk.log_entries')).rejects.toThrow();
         await expect(
@@ -285,6 +288,11 @@ describe.skipIf(part.skip)('sync faults on a PostgreSQL council server', () => {
         .pluck()
         .all();
       expect(pulledAtA).toEqual(['part-B']);
+      // And the finding itself, for the chair's screen on any station.
+      const seenAtB = sb.s.db
+        .prepare(`SELECT 1 FROM remote_findings WHERE 'part-A' IN (first_name, second_name)`)
+        .all();
+      expect(seenAtB).toHaveLength(1);
     } finally {
       await sa.close();
       await sb.close();

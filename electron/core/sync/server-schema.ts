@@ -16,8 +16,8 @@
  * - sessions      sessions and rosters the chair published, with the roster's hash.
  *
  * Access (row-level security): each station logs in as its own role, member of `kiosk_station`, and
- * may insert and read only its own log rows and heads, read check-ins and published sessions, nothing
- * else; `kiosk_chair` reads everything and publishes sessions.
+ * may insert and read only its own log rows and heads, read check-ins, findings (no personal data:
+ * candidate numbers, station names, times) and published sessions, nothing else; `kiosk_chair` reads everything and publishes sessions.
  */
 import type { ClientBase } from 'pg';
 
@@ -224,7 +224,7 @@ CREATE POLICY chair_reads ON kiosk.stations FOR SELECT TO kiosk_chair USING (tru
 
 GRANT USAGE ON SCHEMA kiosk TO kiosk_station, kiosk_chair;
 GRANT SELECT, INSERT ON kiosk.log_entries, kiosk.station_heads TO kiosk_station;
-GRANT SELECT ON kiosk.stations, kiosk.checkins, kiosk.sessions TO kiosk_station;
+GRANT SELECT ON kiosk.stations, kiosk.checkins, kiosk.sessions, kiosk.findings TO kiosk_station;
 GRANT SELECT ON ALL TABLES IN SCHEMA kiosk TO kiosk_chair;
 GRANT INSERT, UPDATE ON kiosk.sessions TO kiosk_chair;
 REVOKE ALL ON SCHEMA kiosk FROM PUBLIC;

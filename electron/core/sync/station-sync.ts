@@ -60,7 +60,7 @@ export class StationSync {
   ) {
     this.server = serverKey(url);
     this.batchSize = options.batchSize ?? 500;
-    this.overlap = options.pullOverlap ?? 1000;
+    this.overlap = options.pullOverlap ?? 200;
   }
 
   stationId(): string {
@@ -214,6 +214,46 @@ export class StationSync {
         if (r.rowCount < 5000) break;
       }
     }
+    const findings = await client.query<{
+      session_code: string;
+      candidate_no: string;
+      first_name: string;
+      first_at: string;
+      first_received: Date;
+      second_station: string;
+      second_log_id: string;
+      second_name: string;
+      second_at: string;
+      second_received: Date;
+      found_at: Date;
+    }>(
+      `SELECT session_code, candidate_no, first_name, first_at, first_received, second_station, second_log_id,
+              second_name, second_at, second_received, found_at
+       FROM kiosk.findings WHERE kind = 'duplicate_check_in' AND session_code = ANY($1::text[])`,
+      [open],
+    );
+    const keep = this.db.prepare(
+      `INSERT OR IGNORE INTO remote_findings (session_code, candidate_no, first_name, first_at, first_received,
+         second_station, second_log_id, second_name, second_at, second_received, found_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const f of findings.rows) {
+        keep.run(
+          f.session_code,
+          f.candidate_no,
+          f.first_name,
+          f.first_at,
+          f.first_received.toISOString(),
+          f.second_station,
+          Number(f.second_log_id),
+          f.second_name,
+          f.second_at,
+          f.second_received.toISOString(),
+          f.found_at.toISOString(),
+        );
+      }
+    })();
     return pulled;
   }
 

@@ -16,6 +16,7 @@ import i18next from '../i18n';
 import { formatDateTime, formatTime } from '../format';
 import { ErrorBanner, InfoBanner } from '../components/ErrorBanner';
 import { Form } from '../components/Form';
+import { SyncPanel } from '../components/SyncPanel';
 
 type Draft = Omit<SettingsDTO, 'trustStore'>;
 
@@ -233,6 +234,7 @@ export function SettingsScreen({ ctx }: { ctx: AppContext }) {
         </button>
       </div>
       <StationCheck />
+      <SyncPanel />
       <Users me={ctx.user.username} />
     </div>
   );
