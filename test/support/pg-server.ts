@@ -40,7 +40,13 @@ function runAs(user: string | undefined, cmd: string, args: string[]): void {
   }
 }
 
-export async function startPg(prefix = 'kiosk-pg-'): Promise<PgServer> {
+export interface PgTls {
+  /** PEM files: the server's certificate and key (the key is copied for the server user, mode 0600). */
+  cert: string;
+  key: string;
+}
+
+export async function startPg(prefix = 'kiosk-pg-', tls?: PgTls): Promise<PgServer> {
   const bin = pgBinDir();
   if (!bin) throw new Error('PostgreSQL server binaries not found');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -68,6 +74,16 @@ export async function startPg(prefix = 'kiosk-pg-'): Promise<PgServer> {
   ]);
   fs.rmSync(pwfile);
   const port = await freePort();
+  let sslOpts = '';
+  if (tls) {
+    const cert = path.join(dir, 'server.crt');
+    const key = path.join(dir, 'server.key');
+    fs.copyFileSync(tls.cert, cert);
+    fs.copyFileSync(tls.key, key);
+    fs.chmodSync(key, 0o600);
+    if (asRoot) execFileSync('chown', ['postgres', cert, key]);
+    sslOpts = ` -c ssl=on -c ssl_cert_file=${cert} -c ssl_key_file=${key}`;
+  }
   const logFile = path.join(dir, 'server.log');
   const start = () =>
     runAs(user, path.join(bin, 'pg_ctl'), [
@@ -79,7 +95,7 @@ export async function startPg(prefix = 'kiosk-pg-'): Promise<PgServer> {
       '-t',
       '60',
       '-o',
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200${sslOpts}`,
       'start',
     ]);
   const stop = () => {
