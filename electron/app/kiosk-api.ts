@@ -79,7 +79,7 @@ export class KioskApi {
     this.now = options.now ?? (() => new Date());
     this.users = new UserService(services.db, this.now);
     this.settings = new SettingsService(services.db);
-    this.sync = new AppSync(services, this.logger);
+    this.sync = new AppSync(services, this.logger, { stationName: () => this.settings.get().stationName });
     const trustCountries = new TrustFolderCountries(options.trustStoreDir);
     // The one check service (services.ts): the policy read from the settings at every check, so
     // switching "require chip" applies at once, and the countries of this trust folder.

@@ -21,7 +21,7 @@ export class AppSync {
   constructor(
     private readonly services: KioskServices,
     private readonly logger: AppLogger,
-    private readonly options: { intervalMs?: number } = {},
+    private readonly options: { intervalMs?: number; stationName?: () => string } = {},
   ) {
     this.credentials = new CredentialStore(services.db, new DataCipher(services.keys));
     this.url =
@@ -40,6 +40,7 @@ export class AppSync {
       this.services.stationKey,
       this.credentials,
       this.url,
+      this.options.stationName ? { stationName: this.options.stationName } : {},
     );
     let last: SyncStatus['state'] | undefined;
     this.loop = new SyncLoop(sync, { intervalMs: this.options.intervalMs ?? 5000 }, (st) => {

@@ -141,6 +141,7 @@ export const LABELS: { readonly [K in WordKind]: Readonly<Record<LabelledWords[K
     settings_changed: { vi: 'Thay đổi cài đặt', en: 'Settings changed' },
     privacy_purged: { vi: 'Xóa dữ liệu cá nhân', en: 'Personal data erased' },
     trust_changed: { vi: 'Thay đổi tin cậy', en: 'Trust changed' },
+    duplicate_check_in: { vi: 'Điểm danh ở hai trạm', en: 'Checked in at two stations' },
   },
   severity: {
     error: { vi: 'Lỗi', en: 'Error' },

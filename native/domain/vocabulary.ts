@@ -120,6 +120,8 @@ export const LOG_KINDS = [
   'privacy_purged',
   /** The chair changed what the station trusts: an issuer approved, blocked or unblocked, a list imported. */
   'trust_changed',
+  /** The council server found a candidate accepted at two stations (pulled by sync; both stations and times). */
+  'duplicate_check_in',
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
 

@@ -293,6 +293,13 @@ describe.skipIf(part.skip)('sync faults on a PostgreSQL council server', () => {
         .prepare(`SELECT 1 FROM remote_findings WHERE 'part-A' IN (first_name, second_name)`)
         .all();
       expect(seenAtB).toHaveLength(1);
+      // ... and in each station's own log, for the chair's log screen.
+      const logged = sb.s.log
+        .list({ kind: 'duplicate_check_in' })
+        .filter((e) => e.reasons.some((r) => r.en.includes('part-A')));
+      expect(logged).toHaveLength(1);
+      expect(logged[0]!.reasons[0]!.vi).toContain('part-B');
+      expect(sb.s.log.verify().ok).toBe(true);
     } finally {
       await sa.close();
       await sb.close();

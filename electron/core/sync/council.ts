@@ -23,6 +23,7 @@ import type {
 } from '../../../native/domain/vocabulary';
 import { GENESIS_HASH, migrateServer } from './server-schema';
 import { headStatement } from './station-sync';
+import { duplicateReasonOf } from './findings';
 import type { ServerCredential } from './connection';
 
 function newPassword(): string {
@@ -436,12 +437,7 @@ export async function duplicateFindings(client: pg.ClientBase, code?: string): P
 }
 
 export function duplicateReason(x: DuplicateFinding): Reason {
-  return {
-    code: 'duplicate_check_in',
-    severity: 'error',
-    vi: `Thí sinh số ${x.candidateNo} được điểm danh ở hai trạm: ${x.first.station} (giờ trạm ${x.first.at}, máy chủ nhận ${x.first.receivedAt}) và ${x.second.station} (giờ trạm ${x.second.at}, máy chủ nhận ${x.second.receivedAt}).`,
-    en: `Candidate ${x.candidateNo} was checked in at two stations: ${x.first.station} (station time ${x.first.at}, server received ${x.first.receivedAt}) and ${x.second.station} (station time ${x.second.at}, server received ${x.second.receivedAt}).`,
-  };
+  return duplicateReasonOf(x.candidateNo, x.first, x.second);
 }
 
 export async function writeServerReport(

@@ -16,10 +16,14 @@ import type { Db } from '../db';
 import type { AuditLog } from '../audit-log';
 import type { StationKey } from '../station-key';
 import { KioskError } from '../errors';
+import os from 'node:os';
 import { connect, serverKey, type CredentialStore } from './connection';
+import { duplicateReasonOf } from './findings';
 
 export interface SyncOptions {
   batchSize?: number;
+  /** The station's name for the entries sync writes to the local log (default $KIOSK_STATION, else the host name). */
+  stationName?: () => string;
   /** Pull re-reads this many check-ins before its cursor (a late commit on the server is not skipped). */
   pullOverlap?: number;
 }
@@ -49,6 +53,7 @@ export class StationSync {
   readonly server: string;
   private readonly batchSize: number;
   private readonly overlap: number;
+  private readonly stationName: () => string;
 
   constructor(
     private readonly db: Db,
@@ -61,6 +66,7 @@ export class StationSync {
     this.server = serverKey(url);
     this.batchSize = options.batchSize ?? 500;
     this.overlap = options.pullOverlap ?? 200;
+    this.stationName = options.stationName ?? (() => process.env.KIOSK_STATION ?? os.hostname());
   }
 
   stationId(): string {
@@ -237,9 +243,20 @@ export class StationSync {
          second_station, second_log_id, second_name, second_at, second_received, found_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const candidateId = this.db
+      .prepare(
+        `SELECT c.id FROM candidates c JOIN exam_sessions s ON s.id = c.session_id WHERE s.code = ? AND c.candidate_no = ?`,
+      )
+      .pluck();
     this.db.transaction(() => {
       for (const f of findings.rows) {
-        keep.run(
+        const first = { station: f.first_name, at: f.first_at, receivedAt: f.first_received.toISOString() };
+        const second = {
+          station: f.second_name,
+          at: f.second_at,
+          receivedAt: f.second_received.toISOString(),
+        };
+        const added = keep.run(
           f.session_code,
           f.candidate_no,
           f.first_name,
@@ -251,7 +268,19 @@ export class StationSync {
           f.second_at,
           f.second_received.toISOString(),
           f.found_at.toISOString(),
-        );
+        ).changes;
+        // The chair sees it in this station's log too (and the log goes to the server with the rest).
+        if (added) {
+          this.log.append({
+            kind: 'duplicate_check_in',
+            station: this.stationName(),
+            actor: 'sync',
+            sessionCode: f.session_code,
+            candidateId: (candidateId.get(f.session_code, f.candidate_no) as number | undefined) ?? null,
+            reasons: [duplicateReasonOf(f.candidate_no, first, second)],
+            details: { candidateNo: f.candidate_no, first, second, foundAt: f.found_at.toISOString() },
+          });
+        }
       }
     })();
     return pulled;
