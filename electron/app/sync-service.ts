@@ -10,7 +10,7 @@ import { DataCipher } from '../core/data-crypto';
 import { KioskError } from '../core/errors';
 import { CredentialStore, serverKey } from '../core/sync/connection';
 import { StationSync, SyncLoop, type SyncStatus } from '../core/sync/station-sync';
-import type { SyncStatusDTO } from '../shared/ipc-contract';
+import type { RemoteCheckinDTO, SyncStatusDTO } from '../shared/ipc-contract';
 import type { AppLogger } from './ports';
 
 export class AppSync {
@@ -104,6 +104,34 @@ export class AppSync {
     }
     await this.loop.now();
     return this.status();
+  }
+
+  /** The other stations' check-ins of a session pulled so far, in station-clock order. */
+  sessionCheckins(sessionCode: string): RemoteCheckinDTO[] {
+    return (
+      this.services.db
+        .prepare(
+          `SELECT r.station_name, r.at, r.received_at, r.candidate_no, c.full_name, c.purged_at
+           FROM remote_checkins r
+           LEFT JOIN exam_sessions s ON s.code = r.session_code
+           LEFT JOIN candidates c ON c.session_id = s.id AND c.candidate_no = r.candidate_no
+           WHERE r.session_code = ? ORDER BY r.at, r.station_name LIMIT 5000`,
+        )
+        .all(sessionCode) as {
+        station_name: string;
+        at: string;
+        received_at: string;
+        candidate_no: string;
+        full_name: string | null;
+        purged_at: string | null;
+      }[]
+    ).map((r) => ({
+      station: r.station_name,
+      at: r.at,
+      receivedAt: r.received_at,
+      candidateNo: r.candidate_no,
+      fullName: r.purged_at ? null : r.full_name,
+    }));
   }
 
   status(): SyncStatusDTO {

@@ -434,6 +434,17 @@ export interface SyncStatusDTO {
   duplicates: SyncDuplicateDTO[];
 }
 
+/** Check-ins made at OTHER stations of a session, as pulled from the council server. */
+export interface RemoteCheckinDTO {
+  station: string;
+  /** The other station's own clock, and when the server received it (ISO). */
+  at: string;
+  receivedAt: string;
+  candidateNo: string;
+  /** From this station's roster (null when the candidate is not on it). */
+  fullName: string | null;
+}
+
 export interface SyncDuplicateDTO {
   sessionCode: string;
   candidateNo: string;
@@ -693,6 +704,8 @@ export const channels = {
       .strict(),
   ),
   'sync.now': def<SyncStatusDTO>()('chair', empty),
+  /** The session across stations: the other stations' check-ins pulled so far (the log screen). */
+  'sync.sessionCheckins': def<RemoteCheckinDTO[]>()('chair', z.object({ sessionCode }).strict()),
 
   // What the station trusts to sign chips (chair only): issuers seen on chip reads, approve (pin) or
   // block one, lift a decision. Every change is in the audit log.

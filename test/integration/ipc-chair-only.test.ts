@@ -126,6 +126,7 @@ describe('chair-only channels through the bridge', () => {
         'sync.status',
         'sync.configure',
         'sync.now',
+        'sync.sessionCheckins',
       ].sort(),
     );
     // Every request below is valid for its schema: a refusal cannot come from the payload.

@@ -731,6 +731,7 @@ export const IPC_TEMPLATES: Record<ChannelName, unknown> = {
   'sync.status': {},
   'sync.configure': { server: 'postgres://127.0.0.1:5432/kiosk' },
   'sync.now': {},
+  'sync.sessionCheckins': { sessionCode: 'FUZZ-1' },
   'readers.status': {},
   'demo.sampleQr': { kind: 'on_roster' },
   'demo.tapCard': { sessionCode: 'FUZZ-1', kind: 'genuine' },

@@ -16,5 +16,6 @@ export function syncChannels(app: AppContext): Handlers<'sync'> {
       return status;
     },
     'sync.now': () => app.sync.now(),
+    'sync.sessionCheckins': (_caller, req) => app.sync.sessionCheckins(req.sessionCode),
   };
 }

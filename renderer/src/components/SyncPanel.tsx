@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError, SyncStatusDTO } from '../../../electron/shared/ipc-contract';
+import type { ApiError, RemoteCheckinDTO, SyncStatusDTO } from '../../../electron/shared/ipc-contract';
 import { kiosk, toError, unwrap } from '../api';
 import { formatDateTime } from '../format';
 import { ErrorBanner } from './ErrorBanner';
@@ -124,6 +124,53 @@ export function SyncPanel() {
           </ul>
         </>
       )}
+    </section>
+  );
+}
+
+/** The session across stations (log screen): the other stations' check-ins pulled from the council server. */
+export function RemoteCheckins({ sessionCode }: { sessionCode: string }) {
+  const { t } = useTranslation();
+  const [rows, setRows] = useState<RemoteCheckinDTO[] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  useEffect(() => {
+    let live = true;
+    unwrap(kiosk().sync.sessionCheckins({ sessionCode }))
+      .then((r) => live && setRows(r))
+      .catch((e: unknown) => live && setError(toError(e)));
+    return () => {
+      live = false;
+    };
+  }, [sessionCode]);
+  if (error) return <ErrorBanner error={error} />;
+  if (!rows || rows.length === 0) return null;
+  return (
+    <section className="card" data-testid="remote-checkins">
+      <h2>{t('sync.otherStations', { count: rows.length })}</h2>
+      <p className="hint">{t('sync.timesNote')}</p>
+      <table className="table">
+        <thead>
+          <tr>
+            <th>{t('sync.station')}</th>
+            <th>{t('sync.stationTime')}</th>
+            <th>{t('sync.receivedTime')}</th>
+            <th>{t('sync.candidate')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.station}-${r.candidateNo}-${r.at}`}>
+              <td>{r.station}</td>
+              <td className="nowrap">{formatDateTime(r.at)}</td>
+              <td className="nowrap">{formatDateTime(r.receivedAt)}</td>
+              <td>
+                {r.candidateNo}
+                {r.fullName ? ` · ${r.fullName}` : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }
