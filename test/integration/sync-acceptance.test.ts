@@ -13,6 +13,7 @@ import { destroyPg, startPg, type PgServer } from '../support/pg-server';
 import { SESSION, rewriteLocalLog, setUpCouncil, type Council } from '../support/sync-council';
 import { KioskServices } from '../../electron/core/services';
 import pg from 'pg';
+import { pdfText } from '../support/pdf-text';
 
 const part = needsPart('postgres', 'sync with a PostgreSQL council server');
 
@@ -98,6 +99,27 @@ describe.skipIf(part.skip)('sync with a PostgreSQL council server (acceptance)',
     expect(csv).toContain('desk-A');
     expect(csv).toContain('desk-B');
     expect(csv).toMatch(/hai trạm|two stations/);
+    expect(csv.split('\n')[0]).toContain('Trạm');
+    // The PDF says the same (read back with pdfjs).
+    const pdf = path.join(dir, 'council.pdf');
+    const rp = c.run(
+      c.chairDb,
+      'chair',
+      'report',
+      '--server',
+      server.baseUrl,
+      '--session',
+      SESSION,
+      '--format',
+      'pdf',
+      '--out',
+      pdf,
+    );
+    expect(rp.code, rp.stderr).toBe(0);
+    const text = (await pdfText(pdf)).replace(/\s+/g, ' ');
+    expect(text).toContain('desk-A');
+    expect(text).toContain('desk-B');
+    expect(text).toMatch(/được điểm danh ở hai/); // the PDF wraps the reason over lines
 
     const ok = c.run(c.chairDb, 'chair', 'log', 'verify', '--server', server.baseUrl);
     expect(ok.code, ok.stderr + ok.stdout).toBe(0);

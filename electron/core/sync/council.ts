@@ -384,6 +384,7 @@ export async function buildServerReport(
       warningChecks: warnings + findings.length,
     },
     findings,
+    consolidated: { times: 'station' },
   };
 }
 
