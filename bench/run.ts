@@ -15,6 +15,7 @@ import { benchLoad } from './load.bench';
 import { attackLabRows, benchAttackLab } from './attack-lab.bench';
 import { benchCliStart } from './cli-start.bench';
 import { benchFace, faceExtras } from './face.bench';
+import { benchSync } from './sync.bench';
 
 const benches: Record<string, () => Promise<Figure[]>> = {
   'roster-and-checks': benchRosterAndChecks,
@@ -30,6 +31,8 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   'cli-start': benchCliStart,
   // Issue 12: the face engine in Node and the threshold's calibration (distances, FAR/FRR).
   face: benchFace,
+  // Issue 13: 10 station processes × 2 000 checks into one PostgreSQL council server.
+  sync: () => benchSync(),
   // The long fuzz runs (several minutes each): FUZZ_SEED repeats a run, FUZZ_INPUTS scales it.
   'fuzz-chip': benchFuzz,
   'fuzz-long': benchFuzzLong,

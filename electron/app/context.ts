@@ -19,6 +19,7 @@ import type { Dto } from './dto';
 import type { FaceChecks } from '../core/face/face-checks';
 import type { FaceEngine } from '../core/face/engine';
 import type { AppLogger, EventSink, FileDialogs, ReaderPort } from './ports';
+import type { AppSync } from './sync-service';
 
 export interface KioskApiOptions {
   services: KioskServices;
@@ -54,6 +55,8 @@ export interface AppContext {
   readonly logger: AppLogger;
   /** Countries with a trusted CSCA in the trust folder (recomputed when the folder changes). */
   readonly trustCountries: TrustFolderCountries;
+  /** Sync with the council server (electron/app/sync-service.ts). */
+  readonly sync: AppSync;
   /** The readers, when there are any (the host's, or in demo mode the software-card reader). */
   readers(): ReaderPort | undefined;
   /** The readers' last reported status. */

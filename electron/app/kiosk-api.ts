@@ -51,6 +51,8 @@ import { demoChannels } from './channels/demo';
 import { faceChannels } from './channels/face';
 import { FaceChecks } from '../core/face/face-checks';
 import { FaceEngine } from '../core/face/engine';
+import { syncChannels } from './channels/sync';
+import { AppSync } from './sync-service';
 
 export type { Caller } from './clients';
 export type { KioskApiOptions } from './context';
@@ -72,6 +74,8 @@ export class KioskApi {
   /** The face engine (started on first use; close() stops its worker). */
   readonly faceEngine: () => FaceEngine;
   private ownEngine: FaceEngine | undefined;
+  /** Sync with the council server (started by startSync, stopped by close). */
+  readonly sync: AppSync;
   /** One handler per channel of the contract (TypeScript checks none is missing). */
   private readonly impl: { [C in ChannelName]: Handler<C> };
 
@@ -81,6 +85,7 @@ export class KioskApi {
     this.now = options.now ?? (() => new Date());
     this.users = new UserService(services.db, this.now);
     this.settings = new SettingsService(services.db);
+    this.sync = new AppSync(services, this.logger, { stationName: () => this.settings.get().stationName });
     const trustCountries = new TrustFolderCountries(options.trustStoreDir);
     // The one check service (services.ts): the policy read from the settings at every check, so
     // switching "require chip" applies at once, and the countries of this trust folder.
@@ -140,6 +145,7 @@ export class KioskApi {
       faceEngine,
       logger: this.logger,
       trustCountries,
+      sync: this.sync,
       readers: () => this.readers,
       readerStatus: () => this.events.status,
       demoSeed: () => this.demoSeed,
@@ -176,6 +182,7 @@ export class KioskApi {
       ...readersChannels(app),
       ...demoChannels(app),
       ...faceChannels(app),
+      ...syncChannels(app),
     };
   }
 
@@ -228,7 +235,13 @@ export class KioskApi {
     this.clients.drop(clientId);
   }
 
+  /** Starts syncing with the council server, when the chair configured one (call once at start-up). */
+  startSync(): void {
+    this.sync.start();
+  }
+
   async close(): Promise<void> {
+    await this.sync.stop();
     this.checkin.close();
     this.unsubscribeReaders?.();
     await this.readers?.close();

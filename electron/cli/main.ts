@@ -350,8 +350,14 @@ log
     '--public-key <file>',
     "trust this PEM public key (from 'kiosk key export') instead of the station key",
   )
+  .option(
+    '--server <url>',
+    "verify every station's chain on the council server, and this station's log against the server's copy",
+  )
   .action(
-    action(async (s, g, opts: { session?: string; report?: string; publicKey?: string }) => {
+    action(async (s, g, opts: { session?: string; report?: string; publicKey?: string; server?: string }) => {
+      if (opts.server)
+        return (await import('./sync-commands')).serverVerifyCommand(s, g, { server: opts.server });
       if (opts.session) {
         return (await import('./security-commands')).verifySessionCommand(s, g, {
           ...opts,
@@ -411,26 +417,39 @@ program
   .addOption(new Option('--format <fmt>', 'csv, xlsx or pdf').choices(REPORT_FORMATS).makeOptionMandatory())
   .requiredOption('--out <file>', 'output file')
   .addOption(new Option('--lang <lang>', 'report language').choices(['vi', 'en']).default('vi'))
+  .option('--server <url>', 'the consolidated report of every station, from the council server')
   .action(
-    action(async (s, g, opts: { session: string; format: ReportFormat; out: string; lang: 'vi' | 'en' }) => {
-      // The same job as the app's report worker (read-only connection), run in this thread: a
-      // command has no window to keep responsive.
-      const { runReportJob } = await import('../core/reports/job');
-      const model = await runReportJob({
-        dbPath: s.dbPath,
-        sessionCode: opts.session,
-        format: opts.format,
-        out: opts.out,
-        lang: opts.lang,
-        timeZone: s.timeZone,
-      });
-      if (g.json) printJson({ out: opts.out, format: opts.format, totals: model.totals });
-      else
-        line(
-          `Đã xuất báo cáo ${opts.out}: ${model.totals.present}/${model.totals.candidates} có mặt. Report written.`,
-        );
-      return EXIT.ok;
-    }),
+    action(
+      async (
+        s,
+        g,
+        opts: { session: string; format: ReportFormat; out: string; lang: 'vi' | 'en'; server?: string },
+      ) => {
+        if (opts.server) {
+          return (await import('./sync-commands')).serverReportCommand(s, g, {
+            ...opts,
+            server: opts.server,
+          });
+        }
+        // The same job as the app's report worker (read-only connection), run in this thread: a
+        // command has no window to keep responsive.
+        const { runReportJob } = await import('../core/reports/job');
+        const model = await runReportJob({
+          dbPath: s.dbPath,
+          sessionCode: opts.session,
+          format: opts.format,
+          out: opts.out,
+          lang: opts.lang,
+          timeZone: s.timeZone,
+        });
+        if (g.json) printJson({ out: opts.out, format: opts.format, totals: model.totals });
+        else
+          line(
+            `Đã xuất báo cáo ${opts.out}: ${model.totals.present}/${model.totals.candidates} có mặt. Report written.`,
+          );
+        return EXIT.ok;
+      },
+    ),
   );
 
 // ---- demo ---------------------------------------------------------------------------------
@@ -459,6 +478,65 @@ demo
 (await import('./trust-commands')).registerTrustCommands(program, action);
 
 registerReaderCommands(program);
+
+// ---- council server -------------------------------------------------------------------------
+const server = program
+  .command('server')
+  .description('the council server (PostgreSQL) where every station syncs');
+server
+  .command('init')
+  .description("create or upgrade the council server's schema and the chair's role (admin URL)")
+  .requiredOption('--server <url>', 'postgres://admin:password@host:port/db (an administrator of the server)')
+  .option('--chair-role <name>', "the chair's login role", 'kiosk_chair_login')
+  .action(
+    action(async (s, g, opts: { server: string; chairRole: string }) =>
+      (await import('./sync-commands')).serverInitCommand(s, g, opts),
+    ),
+  );
+server
+  .command('add-station')
+  .description("register this station's key on the council server and store its role, encrypted")
+  .requiredOption('--server <url>', 'postgres://admin:password@host:port/db (an administrator of the server)')
+  .option('--name <name>', 'station name (default: $KIOSK_STATION, else the host name)')
+  .action(
+    action(async (s, g, opts: { server: string; name?: string }) =>
+      (await import('./sync-commands')).serverAddStationCommand(s, g, opts),
+    ),
+  );
+program
+  .command('sync')
+  .description("push this station's log to the council server and pull the other stations' check-ins")
+  .requiredOption('--server <url>', 'postgres://host:port/db (the station role stored by server add-station)')
+  .option('--once', 'one round, then exit (else: keep syncing, with backoff while the server is down)')
+  .option('--interval <ms>', 'pause between rounds while the server answers', '2000')
+  .option('--batch <n>', 'entries per batch', '500')
+  .action(
+    action(async (s, g, opts: { server: string; once?: boolean; interval?: string; batch?: string }) =>
+      (await import('./sync-commands')).syncCommand(s, g, opts),
+    ),
+  );
+session
+  .command('publish')
+  .description('put a session and its roster on the council server (the chair)')
+  .requiredOption('--code <code>', 'session code')
+  .requiredOption('--server <url>', 'council server URL')
+  .action(
+    action(async (s, g, opts: { code: string; server: string }) =>
+      (await import('./sync-commands')).sessionPublishCommand(s, g, opts),
+    ),
+  );
+session
+  .command('pull')
+  .description("bring a published session and its roster to this station (the roster's hash is checked)")
+  .requiredOption('--code <code>', 'session code')
+  .requiredOption('--server <url>', 'council server URL')
+  .option('--station <name>', 'station name for the log')
+  .option('--examiner <name>', 'who does this (for the log)')
+  .action(
+    action(async (s, g, opts: { code: string; server: string; station?: string; examiner?: string }) =>
+      (await import('./sync-commands')).sessionPullCommand(s, g, opts),
+    ),
+  );
 (await import('./doctor-command')).registerDoctorCommand(program);
 registerFaceCommands(program);
 

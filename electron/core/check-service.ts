@@ -73,6 +73,7 @@ export class CheckService {
   private readonly byId;
   private readonly otherSessions;
   private readonly prior;
+  private readonly remotePrior;
 
   /** Where the policy and the countries with a trusted issuer come from (see useSources). */
   private sources: CheckSources;
@@ -100,6 +101,11 @@ export class CheckService {
       `SELECT l.id, l.at, l.station, l.actor FROM audit_log l
        WHERE l.session_code = ? AND l.candidate_id = ? AND ${checkInCondition('l')}
        ORDER BY l.id LIMIT 1`,
+    );
+    // Check-ins made at other stations, pulled from the council server (electron/core/sync).
+    this.remotePrior = db.prepare(
+      `SELECT log_id, at, station_name FROM remote_checkins WHERE session_code = ? AND candidate_no = ?
+       ORDER BY at, station_id LIMIT 1`,
     );
   }
 
@@ -241,6 +247,11 @@ export class CheckService {
           const p = this.prior.get(session.code, row.id) as
             { id: number; at: string; station: string; actor: string } | undefined;
           prior = p ? { logId: p.id, at: p.at, station: p.station, actor: p.actor } : null;
+          if (!prior) {
+            const q = this.remotePrior.get(session.code, row.candidate_no) as
+              { log_id: number; at: string; station_name: string } | undefined;
+            if (q) prior = { logId: q.log_id, at: q.at, station: q.station_name, actor: '', remote: true };
+          }
         } else {
           otherSessions = (this.otherSessions.all(reading.idNumber, session.id) as { code: string }[]).map(
             (x) => x.code,

@@ -325,4 +325,53 @@ CREATE TABLE face_evidence (
 CREATE INDEX face_evidence_by_session ON face_evidence(session_id);
 `,
   },
+  {
+    version: 7,
+    name: 'council server sync: check-ins pulled from other stations, sync progress, encrypted server credentials',
+    // The station's own log stays the source of truth; these tables only hold what came from the
+    // council server (other stations' accepted check-ins, consulted by the check for
+    // already_checked_in) and what this station needs to talk to it.
+    sql: `
+CREATE TABLE remote_checkins (
+  station_id   TEXT NOT NULL,
+  log_id       INTEGER NOT NULL,
+  station_name TEXT NOT NULL,
+  session_code TEXT NOT NULL,
+  candidate_no TEXT NOT NULL,
+  at           TEXT NOT NULL,
+  received_at  TEXT NOT NULL,
+  pulled_at    TEXT NOT NULL,
+  PRIMARY KEY (station_id, log_id)
+);
+CREATE INDEX remote_checkins_by_candidate ON remote_checkins(session_code, candidate_no);
+-- duplicate_check_in findings of the council server (the same candidate accepted at two stations).
+CREATE TABLE remote_findings (
+  session_code   TEXT NOT NULL,
+  candidate_no   TEXT NOT NULL,
+  first_name     TEXT NOT NULL,
+  first_at       TEXT NOT NULL,
+  first_received TEXT NOT NULL,
+  second_station TEXT NOT NULL,
+  second_log_id  INTEGER NOT NULL,
+  second_name    TEXT NOT NULL,
+  second_at      TEXT NOT NULL,
+  second_received TEXT NOT NULL,
+  found_at       TEXT NOT NULL,
+  PRIMARY KEY (second_station, second_log_id)
+);
+CREATE TABLE sync_state (
+  server TEXT NOT NULL,
+  key    TEXT NOT NULL,
+  value  TEXT NOT NULL,
+  PRIMARY KEY (server, key)
+);
+CREATE TABLE sync_credentials (
+  server   TEXT PRIMARY KEY,
+  kind     TEXT NOT NULL CHECK (kind IN ('station', 'chair')),
+  role     TEXT NOT NULL,
+  secret   TEXT NOT NULL,
+  added_at TEXT NOT NULL
+);
+`,
+  },
 ];

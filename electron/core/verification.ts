@@ -30,6 +30,8 @@ export interface PriorCheckIn {
   at: string;
   station: string;
   actor: string;
+  /** Made at another station and pulled from the council server (logId is that station's entry). */
+  remote?: boolean;
 }
 
 export interface VerificationPolicy {
@@ -204,7 +206,7 @@ function identityVerdict(input: VerificationInput): { verdict: IdentityVerdict; 
           'already_checked_in',
           'error',
           `Thí sinh đã điểm danh lúc ${formatTimeVi(p.at)} tại ${p.station}. Kiểm tra có người dùng thẻ hai lần không.`,
-          `The candidate already checked in at ${p.at} at ${p.station} (entry ${p.logId}). Check for a second card holder.`,
+          `The candidate already checked in at ${p.at} at ${p.station} (${p.remote ? `that station's entry ${p.logId}, via the council server` : `entry ${p.logId}`}). Check for a second card holder.`,
         ),
         ...warnings,
       ],

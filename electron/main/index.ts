@@ -115,6 +115,8 @@ async function main(): Promise<void> {
     logger.info('demo.seeded', { candidates: seed.candidates });
   }
   await api.startReaders();
+  // Sync with the council server, when the chair configured one: in the background, never in a check's way.
+  api.startSync();
 
   const policy: SenderPolicy = {
     trustedContents: new Set(),

@@ -484,6 +484,46 @@ export interface DoctorReportDTO {
   checks: DoctorCheckDTO[];
 }
 
+/** Sync with the council server (electron/core/sync): what the chair's screen shows. */
+export interface SyncStatusDTO {
+  /** The server (host:port/database), or null when this station does not sync. */
+  server: string | null;
+  /** Whether this station has a role on that server (kiosk server add-station). */
+  registered: boolean;
+  state: 'idle' | 'syncing' | 'offline' | 'error' | 'stopped';
+  lastSuccessAt: string | null;
+  lastAttemptAt: string | null;
+  lastError: { code: string; vi: string; en: string } | null;
+  /** Local log entries the server does not hold yet (as far as this station knows). */
+  pending: number;
+  /** Entries the server holds for this station, and the local head, after the last round. */
+  serverHead: number | null;
+  localHead: number;
+  /** Check-ins of other stations pulled so far (all sessions). */
+  remoteCheckins: number;
+  /** duplicate_check_in findings of the server (the same candidate accepted at two stations), newest first. */
+  duplicates: SyncDuplicateDTO[];
+}
+
+/** Check-ins made at OTHER stations of a session, as pulled from the council server. */
+export interface RemoteCheckinDTO {
+  station: string;
+  /** The other station's own clock, and when the server received it (ISO). */
+  at: string;
+  receivedAt: string;
+  candidateNo: string;
+  /** From this station's roster (null when the candidate is not on it). */
+  fullName: string | null;
+}
+
+export interface SyncDuplicateDTO {
+  sessionCode: string;
+  candidateNo: string;
+  /** Station name, its own clock's time, and when the server received it (both ISO). */
+  first: { station: string; at: string; receivedAt: string };
+  second: { station: string; at: string; receivedAt: string };
+}
+
 export interface ReaderInfoDTO {
   kind: 'pcsc' | 'serial' | 'hid';
   name: string;
@@ -768,6 +808,26 @@ export const channels = {
   'settings.listReaders': def<ReaderInfoDTO[]>()('chair', empty),
   // The station check for the IT person (same checks as `kiosk doctor`); chair only, like all settings.
   'settings.doctor': def<DoctorReportDTO>()('chair', empty),
+
+  // Sync with the council server (chair only): status, the server to sync with (its role and password
+  // come from `kiosk server add-station`, stored encrypted), a round now.
+  'sync.status': def<SyncStatusDTO>()('chair', empty),
+  'sync.configure': def<SyncStatusDTO>()(
+    'chair',
+    z
+      .object({
+        server: z
+          .string()
+          .trim()
+          .max(500)
+          .regex(/^postgres(ql)?:\/\/[^\s@]+$/, 'postgres://host:port/database, without user or password')
+          .nullable(),
+      })
+      .strict(),
+  ),
+  'sync.now': def<SyncStatusDTO>()('chair', empty),
+  /** The session across stations: the other stations' check-ins pulled so far (the log screen). */
+  'sync.sessionCheckins': def<RemoteCheckinDTO[]>()('chair', z.object({ sessionCode }).strict()),
 
   // What the station trusts to sign chips (chair only): issuers seen on chip reads, approve (pin) or
   // block one, lift a decision. Every change is in the audit log.

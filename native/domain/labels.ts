@@ -147,6 +147,7 @@ export const LABELS: { readonly [K in WordKind]: Readonly<Record<LabelledWords[K
     trust_changed: { vi: 'Thay đổi tin cậy', en: 'Trust changed' },
     face_check: { vi: 'Đối chiếu khuôn mặt', en: 'Face check' },
     face_override: { vi: 'Bỏ qua cảnh báo khuôn mặt', en: 'Face check overridden' },
+    duplicate_check_in: { vi: 'Điểm danh ở hai trạm', en: 'Checked in at two stations' },
   },
   severity: {
     error: { vi: 'Lỗi', en: 'Error' },

@@ -124,6 +124,8 @@ export const LOG_KINDS = [
   'face_check',
   /** The examiner overrode a red face check with a written reason (details: checkId, reason). */
   'face_override',
+  /** The council server found a candidate accepted at two stations (pulled by sync; both stations and times). */
+  'duplicate_check_in',
 ] as const;
 export type LogKind = (typeof LOG_KINDS)[number];
 

@@ -123,6 +123,10 @@ describe('chair-only channels through the bridge', () => {
         'trust.block',
         'trust.unblock',
         'settings.doctor',
+        'sync.status',
+        'sync.configure',
+        'sync.now',
+        'sync.sessionCheckins',
       ].sort(),
     );
     // Every request below is valid for its schema: a refusal cannot come from the payload.

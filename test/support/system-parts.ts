@@ -21,7 +21,21 @@ import path from 'node:path';
 import { NATIVE_MODULES, nativeModuleStatus } from '../../native/util/native-modules';
 
 export type SystemPart =
-  'pcsc' | 'pcsclite' | 'node-hid' | 'socat' | 'poppler' | 'chromium' | 'python3' | 'vicc';
+  'pcsc' | 'pcsclite' | 'node-hid' | 'socat' | 'poppler' | 'chromium' | 'python3' | 'vicc' | 'postgres';
+
+/** Where Debian's `postgresql` package puts the server binaries (initdb, pg_ctl). */
+export const PG_BIN_DIRS = [
+  '/usr/lib/postgresql/17/bin',
+  '/usr/lib/postgresql/16/bin',
+  '/usr/lib/postgresql/15/bin',
+];
+
+/** The first PostgreSQL (15 or newer) server binary folder on this machine, if any. */
+export function pgBinDir(): string | undefined {
+  return PG_BIN_DIRS.find(
+    (d) => fs.existsSync(path.join(d, 'initdb')) && fs.existsSync(path.join(d, 'pg_ctl')),
+  );
+}
 
 export const VPCD_DRIVER_PATH = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -49,6 +63,8 @@ export function hiddenParts(): Set<string> {
     'poppler-utils': 'poppler',
     vpicc: 'vicc',
     'vsmartcard-vpicc': 'vicc',
+    postgresql: 'postgres',
+    pg: 'postgres',
   };
   return new Set(
     (process.env.KIOSK_TEST_HIDE ?? '')
@@ -116,6 +132,15 @@ export const PARTS: Record<SystemPart, PartInfo> = {
       return r.status === 0
         ? undefined
         : `vicc cannot start: ${(r.stderr || r.stdout).trim().split('\n').pop()}`;
+    },
+  },
+  postgres: {
+    title:
+      'PostgreSQL 15+ server binaries (initdb, pg_ctl): the council server the sync tests start in a temp folder',
+    enable: 'sudo apt-get install postgresql',
+    probe(hidden) {
+      if (hidden.has('postgres')) return 'postgres hidden by KIOSK_TEST_HIDE';
+      return pgBinDir() ? undefined : `initdb/pg_ctl not found in ${PG_BIN_DIRS.join(', ')}`;
     },
   },
   chromium: {

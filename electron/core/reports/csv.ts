@@ -37,9 +37,9 @@ export function csvField(value: string | number, delimiter: ',' | ';' = ','): st
   return NEEDS_QUOTES[delimiter].test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-export function candidateHeader(L: ReportLabels): string[] {
+export function candidateHeader(L: ReportLabels, withStation = false): string[] {
   const c = L.columns;
-  return [
+  const cols = [
     c.no,
     c.candidateNo,
     c.fullName,
@@ -52,6 +52,7 @@ export function candidateHeader(L: ReportLabels): string[] {
     c.authenticity,
     c.examiner,
   ];
+  return withStation ? [...cols, c.station] : cols;
 }
 
 export function flaggedHeader(L: ReportLabels): string[] {
@@ -84,7 +85,8 @@ export function reportToCsv(model: ReportModel, opts: CsvReportOptions = {}): st
     out.push(cells.map((v) => csvField(v, d)).join(d));
   };
 
-  line(candidateHeader(L));
+  const withStation = !!model.consolidated;
+  line(candidateHeader(L, withStation));
   model.candidates.forEach((c, i) => {
     line([
       i + 1,
@@ -98,6 +100,7 @@ export function reportToCsv(model: ReportModel, opts: CsvReportOptions = {}): st
       identityVerdictLabel(c.identityVerdict, lang),
       authenticityVerdictLabel(c.authenticityVerdict, lang),
       c.examiner ?? '',
+      ...(withStation ? [c.station ?? ''] : []),
     ]);
   });
 

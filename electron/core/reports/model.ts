@@ -102,6 +102,11 @@ export interface ReportModel {
   examiners: string[];
   totals: ReportTotals;
   integrity?: ReportIntegrity;
+  /**
+   * A report of every station of a council, from the council server (electron/core/sync): the
+   * candidate table gets a station column; check-in times are the stations' own clocks.
+   */
+  consolidated?: { times: 'station' };
 }
 
 /** A report is printed in one of the kiosk's two languages. */

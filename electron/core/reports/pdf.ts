@@ -528,7 +528,7 @@ function candidateRows(model: ReportModel, L: ReportLabels): Iterable<Row & { co
                 ]
               : []),
           ],
-          [text(c.examiner ?? '')],
+          [text(model.consolidated && c.station ? `${c.examiner ?? ''} · ${c.station}` : (c.examiner ?? ''))],
         ];
         yield c.present ? { cells } : { cells, fill: COLOR.absentFill, color: COLOR.muted };
       }
@@ -864,7 +864,7 @@ export async function renderReportPdf(model: ReportModel, opts: PdfWriteOptions 
       h(c.attendanceShort),
       h(c.checkedInAt),
       h(c.result),
-      h(c.examiner),
+      h(model.consolidated ? `${c.examiner} / ${c.station}` : c.examiner),
     ],
     candidateRows(model, L),
   );

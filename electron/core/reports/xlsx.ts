@@ -88,7 +88,7 @@ export async function streamReportWorkbook(
   }
 
   // --- Sheet 1: attendance -------------------------------------------------------------------
-  const header = candidateHeader(L);
+  const header = candidateHeader(L, !!model.consolidated);
   const headerRow = 5;
   const ws = wb.addWorksheet(L.sheets.attendance, {
     pageSetup: { paperSize: 9, orientation: 'landscape' },
@@ -134,6 +134,7 @@ export async function streamReportWorkbook(
     row.getCell(9).value = identityVerdictLabel(c.identityVerdict, lang);
     row.getCell(10).value = authenticityVerdictLabel(c.authenticityVerdict, lang);
     row.getCell(11).value = c.examiner ?? '';
+    if (model.consolidated) row.getCell(12).value = c.station ?? '';
     if (!c.present) {
       for (let col = 1; col <= last; col++) row.getCell(col).fill = ABSENT_FILL;
       row.getCell(7).font = { bold: true, color: { argb: 'FFC00000' } };

@@ -14,6 +14,7 @@ import {
   type Outcome,
 } from '../../../native/domain/vocabulary';
 import type { AppContext } from '../app-context';
+import { RemoteCheckins } from '../components/SyncPanel';
 import { kiosk, pick, toError, unwrap } from '../api';
 import { formatDate, formatDateTime, parseDmy, vnDayBoundary } from '../format';
 import { ErrorBanner } from '../components/ErrorBanner';
@@ -280,6 +281,7 @@ export function LogScreen({ ctx }: { ctx: AppContext }) {
           </aside>
         )}
       </div>
+      {filters.sessionCode && <RemoteCheckins sessionCode={filters.sessionCode} />}
     </div>
   );
 }

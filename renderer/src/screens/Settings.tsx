@@ -17,6 +17,7 @@ import { formatDateTime, formatTime } from '../format';
 import { ErrorBanner, InfoBanner } from '../components/ErrorBanner';
 import { Form } from '../components/Form';
 import { FaceSettings } from '../face/FaceSettings';
+import { SyncPanel } from '../components/SyncPanel';
 
 /** What the chair edits: the settings without the read-only parts (settings.update is strict). */
 type Draft = Omit<SettingsDTO, 'trustStore' | 'stationKey'>;
@@ -237,6 +238,7 @@ export function SettingsScreen({ ctx }: { ctx: AppContext }) {
         </button>
       </div>
       <StationCheck />
+      <SyncPanel />
       <Users me={ctx.user.username} />
     </div>
   );
