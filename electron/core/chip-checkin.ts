@@ -53,6 +53,7 @@ import { KioskError } from './errors';
 import { checksNotRun, type Bilingual, type Reason } from '../../native/domain/vocabulary';
 import type { CardReading } from '../../native/cccd/types';
 import { parseCccdQr } from '../../native/cccd/qr';
+import { parseQrDate } from '../../native/util/dates';
 import {
   ChipReadError,
   readChip,
@@ -519,10 +520,13 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
       let reading: CardReading = result.reading;
       let qrMatchesChip: boolean | undefined;
       if (h.qrText !== undefined) {
-        const q = parseCccdQr(h.qrText);
-        if (q.ok) {
+        // Even a QR that does not parse as a whole (it still opened the chip with its ID's CAN) is
+        // compared with the chip on what it does carry: a mangled front must not skip the comparison.
+        const q = qrIdentity(h.qrText);
+        if (q) {
           qrMatchesChip =
-            q.reading.idNumber === reading.idNumber && q.reading.dateOfBirth === reading.dateOfBirth;
+            q.idNumber === reading.idNumber &&
+            (q.dateOfBirth === undefined || q.dateOfBirth === reading.dateOfBirth);
           if (!qrMatchesChip) {
             reading = {
               ...reading,
@@ -733,6 +737,27 @@ export class ChipCheckin extends EventEmitter<ChipCheckinEvents> {
     (this.emit as (e: string, p: unknown) => boolean)(type, payload);
     this.emit('event', { type, ...payload } as ChipCheckinEvent);
   }
+}
+
+/**
+ * What a QR says about whose card it is, for the comparison with the chip: the parsed ID and date of
+ * birth; for a QR that does not parse as a whole, its first field when that is 12 digits and its date
+ * of birth field when that is a date (`parsed` false). The chip's own data is what the check uses; the
+ * QR only has to agree with it where it can be read.
+ */
+export function qrIdentity(
+  text: string,
+): { idNumber: string; dateOfBirth?: string; parsed: boolean } | undefined {
+  const q = parseCccdQr(text);
+  if (q.ok) return { idNumber: q.reading.idNumber, dateOfBirth: q.reading.dateOfBirth, parsed: true };
+  const fields = text
+    .trim()
+    .split('|')
+    .map((f) => f.trim());
+  const id = fields[0];
+  if (!id || !/^\d{12}$/.test(id)) return undefined;
+  const dob = fields[3] !== undefined ? parseQrDate(fields[3]) : null;
+  return { idNumber: id, ...(dob ? { dateOfBirth: dob } : {}), parsed: false };
 }
 
 /** Access data from a QR text: its ID (CAN = last 6 digits) and date of birth; undefined when unusable. */

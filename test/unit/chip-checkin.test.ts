@@ -456,6 +456,33 @@ describe('card first, and mismatches', () => {
     expect(r.record.identity.reasons.map((x) => x.code)).toContain('qr_chip_mismatch');
   });
 
+  it('a QR that does not parse as a whole is still compared with the chip on its ID (forger round 3)', async () => {
+    // The CAN (last 6 digits) fits, the rest is broken (sex field): before, such a QR skipped the
+    // comparison and the chip of another person checked in green.
+    const broken = (idNumber: string): string => {
+      const f = cccdQrText({ ...DEFAULT_PERSON, idNumber }).split('|');
+      f[4] = 'X';
+      return f.join('|');
+    };
+    const services = await setup();
+    const card = createSoftCard();
+    const { flow } = flowFor(services, card);
+    flow.scanQr(broken('079198012345'));
+    const r = await flow.readAndCheck(card.transport, ctx);
+    expect(r.details.qrMatchesChip).toBe(false);
+    expect(r.record.outcome).toBe('rejected');
+    expect(r.record.identity.reasons.map((x) => x.code)).toContain('qr_chip_mismatch');
+
+    // The same damage on this card's own QR: the ID and date of birth agree, the chip decides.
+    const services2 = await setup();
+    const card2 = createSoftCard();
+    const { flow: flow2 } = flowFor(services2, card2);
+    flow2.scanQr(broken(DEFAULT_PERSON.idNumber));
+    const r2 = await flow2.readAndCheck(card2.transport, ctx);
+    expect(r2.details.qrMatchesChip).toBe(true);
+    expect(r2.record.identity.reasons.map((x) => x.code)).not.toContain('qr_chip_mismatch');
+  });
+
   it('a non-CCCD passport read with its MRZ is checked and is not genuine', async () => {
     const services = await setup();
     const passport = createSoftPassport();
