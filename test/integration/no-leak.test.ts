@@ -38,6 +38,7 @@ import type { EventSink } from '../../electron/app/ports';
 import type { CheckResultDTO, EventName } from '../../electron/shared/ipc-contract';
 import { Pn532Emulator } from '../../native/drivers/pn532/emulator';
 import { needsPart } from '../support/system-parts';
+import { DEMO_DIR } from '../support/face-fixtures';
 
 // The application-layer day opens a serial scanner and a PN532 on socat pty pairs.
 const withPty = describe.skipIf(
@@ -197,7 +198,34 @@ describe('a day through the CLI writes no personal data outside the database', (
     run('privacy', 'purge', '--older-than-days', '0');
     // After the purge the reports still build (redacted).
     run('report', '--session', 'NOLEAK-1', '--format', 'csv', '--out', path.join(dirs.exports, 'after.csv'));
+    // Faces (issue 12): two photos compared on the station; nothing of them may stay in any file.
+    for (const f of ['sample2.jpg', 'sample3.jpg'])
+      fs.copyFileSync(path.join(DEMO_DIR, f), path.join(dirs.input, `face-${f}`));
+    run(
+      'face',
+      'compare',
+      path.join(dirs.input, 'face-sample2.jpg'),
+      path.join(dirs.input, 'face-sample3.jpg'),
+      '--json',
+    );
   }, 240_000);
+
+  it('faces compared on the station leave no image bytes in any file, and print only the verdict', () => {
+    const compare = day.calls.find((c) => c.args[0] === 'face' && c.args[1] === 'compare')!;
+    expect(compare.result.code).toBe(0);
+    const out = JSON.parse(compare.result.stdout) as Record<string, unknown>;
+    expect(Object.keys(out).sort()).toEqual(['distance', 'faces', 'match', 'threshold']);
+    const sources = fileSources([dirs.data, dirs.home, dirs.tmp], box);
+    for (const f of ['sample2.jpg', 'sample3.jpg']) {
+      const img = fs.readFileSync(path.join(DEMO_DIR, f));
+      const pieces = [0.25, 0.5, 0.75].map((at) => {
+        const i = Math.floor(img.length * at);
+        return img.subarray(i, i + 48);
+      });
+      for (const src of sources)
+        for (const piece of pieces) expect(src.bytes.includes(piece), `${f} in ${src.name}`).toBe(false);
+    }
+  });
 
   it('the day really ran: a signed, verified session, its reports, and a bad roster refused', () => {
     const byCommand = (a: string, b?: string) =>
