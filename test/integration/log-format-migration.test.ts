@@ -102,7 +102,7 @@ describe('migration 5: the audit log keeps the exact hashed text', () => {
     if (!python.skip) expect(pyVerify(file).out).toMatch(/^BROKEN at entry 17: modified/);
   });
 
-  it('keeps the append-only triggers and the index on the new table', () => {
+  it('keeps the append-only triggers and the index on the new table (and later migrations add theirs)', () => {
     const { file } = v4Database(3);
     const db = openDatabase(file);
     const names = (
@@ -111,6 +111,9 @@ describe('migration 5: the audit log keeps the exact hashed text', () => {
     expect(names).toEqual([
       'audit_log',
       'audit_log_by_session_candidate',
+      // Migration 6 (face checks) finds face_check / face_override entries by the check they belong to.
+      'audit_log_face_check_by_check',
+      'audit_log_face_override_by_check',
       'audit_log_no_delete',
       'audit_log_no_update',
     ]);
