@@ -59,23 +59,25 @@ export interface CheckLogRow {
 /**
  * The audit_log entry (table alias `l`) that checked a candidate in: a check that matched the roster
  * and was not rejected, while no check of that candidate in the session has a red face check (issue
- * 12): a check whose latest 'face_check' entry says 'no_match' and that no examiner overrode afterwards
- * ('face_override' with a reason). So scanning the card again does not get round a red face check. The
- * roster's "present", the report and "already checked in" all use it.
+ * 12) that no examiner overrode afterwards ('face_override' with a reason). A face check is red when it
+ * said 'no_match' or its liveness challenge failed ('liveness: failed', e.g. a photo held still). ANY
+ * red 'face_check' entry counts, not only the latest: a later 'match' on the same check (after
+ * face.retry or face.challengeStart, e.g. a printed photo of the real candidate held up for the second
+ * try) does not clear it; only an override logged after it does (forger, h/forger). So neither
+ * scanning the card again nor retrying the camera gets round a red face check. The roster's "present",
+ * the report and "already checked in" all use it.
  */
 export function checkInCondition(l: string): string {
   const c = `${l}_c`;
   const f = `${l}_f`;
-  const g = `${l}_g`;
   const o = `${l}_o`;
   return `${l}.kind = 'check' AND ${l}.identity_verdict = 'match' AND ${l}.outcome != 'rejected'
     AND NOT EXISTS (
       SELECT 1 FROM audit_log ${c}
         JOIN audit_log ${f} ON ${f}.kind = 'face_check' AND json_extract(${f}.details, '$.checkId') = ${c}.id
        WHERE ${c}.session_code = ${l}.session_code AND ${c}.candidate_id = ${l}.candidate_id AND ${c}.kind = 'check'
-         AND json_extract(${f}.details, '$.face') = 'no_match'
-         AND ${f}.id = (SELECT max(${g}.id) FROM audit_log ${g}
-                         WHERE ${g}.kind = 'face_check' AND json_extract(${g}.details, '$.checkId') = ${c}.id)
+         AND (json_extract(${f}.details, '$.face') = 'no_match'
+              OR json_extract(${f}.details, '$.liveness') = 'failed')
          AND NOT EXISTS (SELECT 1 FROM audit_log ${o}
                           WHERE ${o}.kind = 'face_override' AND json_extract(${o}.details, '$.checkId') = ${c}.id
                             AND ${o}.id > ${f}.id))`;

@@ -331,6 +331,25 @@ describe('the face check in the app (face.* channels, real log)', () => {
     expect(decided).toMatchObject({ face: 'match', liveness: 'failed' });
   }, 120_000);
 
+  it("forger: face.retry after a red, then a matching face (the real candidate's photo held up): still red until an override", async () => {
+    const before = services.roster.counts(SESSION).present;
+    const r = await checkIn(0); // registered with person A's photo, already checked in above
+    const red = await frames(r.checkId!, live.p1, 3);
+    expect(red[2]!.result).toMatchObject({ face: 'no_match' });
+    expect(services.roster.counts(SESSION).present).toBe(before - 1);
+    await call('face.retry', { checkId: r.checkId });
+    const green = await frames(r.checkId!, live.p0, 3);
+    expect(green[2]!.result).toMatchObject({ face: 'match' });
+    expect(services.roster.counts(SESSION).present).toBe(before - 1);
+    // The override stays possible after the retry's green and answers with the red verdict it overrides.
+    const ov = await call<{ face: string }>('face.override', {
+      checkId: r.checkId,
+      reason: 'Đã hỏi thêm và đối chiếu giấy tờ',
+    });
+    expect(ov.face).toBe('no_match');
+    expect(services.roster.counts(SESSION).present).toBe(before);
+  }, 120_000);
+
   it('the chip photo (JPEG 2000) is compared first, and said so', async () => {
     const logs: unknown[] = [];
     const checks = new FaceChecks({

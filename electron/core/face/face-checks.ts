@@ -68,6 +68,12 @@ interface Entry {
   frames: FaceFrameSample[];
   result: FaceResult | null;
   overridden: boolean;
+  /**
+   * A red decision (no_match, or a failed liveness challenge) was logged for this check and not yet
+   * overridden. face.retry / face.challengeStart do not clear it: checkInCondition keeps the candidate
+   * out until an override, so the override must stay possible after a later 'match' (forger).
+   */
+  lastRed: FaceResult | null;
   challenge: {
     kind: FaceChallenge;
     startedAt: number;
@@ -130,6 +136,7 @@ export class FaceChecks {
       frames: [],
       result: null,
       overridden: false,
+      lastRed: null,
       challenge: null,
     });
     while (this.entries.size > KEEP_CHECKS) this.entries.delete(this.entries.keys().next().value!);
@@ -205,6 +212,7 @@ export class FaceChecks {
     // Several faces or too few frames yet: no decision (the window asks for one person in view).
     if (!d.decided) return answer;
     e.result = d.result;
+    if (isRed(d.result)) e.lastRed = d.result;
     if (d.result.face === 'no_match' && this.deps.settings().faceKeepEvidence) {
       this.deps.keepEvidence?.(e.sessionCode, e.checkId, jpeg);
     }
@@ -226,18 +234,23 @@ export class FaceChecks {
     e.frames = [];
   }
 
-  /** The examiner overrides a red (no_match / no_face) decision with a written reason. */
+  /**
+   * The examiner overrides a red (no_match / no_face / failed liveness) decision with a written reason;
+   * also after a retry whose new decision was green, since the earlier red still keeps the candidate out.
+   */
   override(checkId: number, reason: string, actor: Actor): FaceResult {
     const e = this.entry(checkId);
-    if (!e.result || (e.result.face !== 'no_match' && e.result.face !== 'no_face')) {
+    const red = e.result && (isRed(e.result) || e.result.face === 'no_face') ? e.result : e.lastRed;
+    if (!red) {
       throw new KioskError('face_nothing_to_override', {
         vi: 'Chỉ bỏ qua được kết quả đối chiếu khuôn mặt "không khớp".',
         en: 'Only a face check that did not match can be overridden.',
       });
     }
     e.overridden = true;
+    e.lastRed = null;
     this.deps.log('face_override', actor, { checkId, reason }, e.sessionCode);
-    return e.result;
+    return red;
   }
 
   /** Starts a challenge (turn the head by default); the decision waits for it. */
@@ -252,6 +265,11 @@ export class FaceChecks {
   isRegistered(checkId: number): boolean {
     return this.entries.has(checkId);
   }
+}
+
+/** A decision that keeps the candidate out until an override (checkInCondition in rows.ts). */
+function isRed(r: FaceResult): boolean {
+  return r.face === 'no_match' || r.liveness === 'failed';
 }
 
 function roundBox(b: { x: number; y: number; width: number; height: number }) {

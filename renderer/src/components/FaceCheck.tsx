@@ -54,6 +54,14 @@ export function FaceCheck({
   const camera = useCamera(true, deviceId);
   const loop = useFaceLoop(video, camera.stream !== null, checkId, retries);
   const face = loop.result;
+  // A red decision of this check (no_match, or a failed challenge) keeps the candidate out until an
+  // override, even if a retry then matched (checkInCondition, rows.ts): the screen keeps showing it.
+  const [red, setRed] = useState<{ checkId: number | null; result: FaceResultDTO } | null>(null);
+  useEffect(() => {
+    if (face && (face.face === 'no_match' || face.liveness === 'failed')) setRed({ checkId, result: face });
+  }, [face, checkId]);
+  const lastRed = red && red.checkId === checkId ? red.result : null;
+  const shown = lastRed && !overridden ? lastRed : face;
 
   useEffect(() => {
     if (video.current && video.current.srcObject !== camera.stream) {
@@ -62,7 +70,7 @@ export function FaceCheck({
     }
   }, [camera.stream]);
 
-  useEffect(() => onChange({ result: face, overridden }), [face, overridden, onChange]);
+  useEffect(() => onChange({ result: shown, overridden }), [shown, overridden, onChange]);
   useEffect(() => onDialog?.(overrideOpen), [overrideOpen, onDialog]);
 
   const retry = useCallback(async () => {
@@ -208,7 +216,7 @@ export function FaceCheck({
       {(loop.error || actionError) && <ErrorBanner error={(actionError ?? loop.error)!} />}
 
       <div className="face-actions">
-        {verdict === 'no_match' && !overridden && (
+        {(verdict === 'no_match' || lastRed !== null) && !overridden && (
           <button
             className="btn btn-danger-outline"
             onClick={() => setOverrideOpen(true)}
@@ -237,6 +245,7 @@ export function FaceCheck({
           onDone={() => {
             setOverrideOpen(false);
             setOverridden(true);
+            setRed(null);
           }}
         />
       )}

@@ -41,8 +41,12 @@ export function Verdict({
     },
     [onFaceChange],
   );
-  // One clear verdict: a face that does not match (not overridden) turns the whole check red.
-  const faceRed = faceOn && faceState.result?.face === 'no_match' && !faceState.overridden;
+  // One clear verdict: a face that does not match, or a failed liveness challenge (not overridden),
+  // turns the whole check red, as checkInCondition (rows.ts) keeps the candidate out.
+  const faceRed =
+    faceOn &&
+    (faceState.result?.face === 'no_match' || faceState.result?.liveness === 'failed') &&
+    !faceState.overridden;
   const outcome = faceRed ? 'rejected' : result.outcome;
   return (
     <div

@@ -108,10 +108,10 @@ export function CheckIn({ ctx }: { ctx: AppContext }) {
     (f: FaceState) => {
       if (!f.result) return;
       clearTimeout(dismissTimer.current);
-      if (f.result.face === 'no_match' && !f.overridden) {
+      if ((f.result.face === 'no_match' || f.result.liveness === 'failed') && !f.overridden) {
         if (ctx.settings.soundEnabled) playVerdictSound('rejected');
       } else if (
-        (f.result.face === 'match' || f.overridden) &&
+        ((f.result.face === 'match' && f.result.liveness !== 'failed') || f.overridden) &&
         result?.outcome === 'accepted' &&
         ctx.settings.verdictSeconds > 0
       ) {
