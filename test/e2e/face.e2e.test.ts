@@ -31,6 +31,9 @@ import {
   shoot,
   startKiosk,
   wedgeScan,
+  seedStation,
+  CHAIR,
+  EXAMINER,
   type Kiosk,
   type KioskPage,
 } from './support/kiosk-e2e';
@@ -40,8 +43,6 @@ const inChromium = describe.skipIf(needsPart(['chromium', 'socat'], GROUP).skip)
 
 const SEED = 5151;
 const SESSION = 'SH-2026-FACE';
-const EXAMINER = { username: 'giamthi1', name: 'Nguyễn Thị Giám Thị', pin: '1357' };
-const CHAIR = { username: 'chutich', name: 'Trần Văn Chủ Tịch', pin: '2468' };
 
 inChromium(GROUP, () => {
   let tmp: string;
@@ -116,41 +117,12 @@ inChromium(GROUP, () => {
     fs.writeFileSync(path.join(trustDir, 'csca-test.pem'), cards.same.csca.pem);
     const hub = new ReaderHub({ manager: { pollIntervalMs: 100, cardPollMs: 100 } });
     kiosk = await startKiosk(rendererDir, { readers: hub, trustStoreDir: trustDir });
-    await kiosk.api.users.create({
-      username: CHAIR.username,
-      displayName: CHAIR.name,
-      role: 'chair',
-      pin: CHAIR.pin,
+    await seedStation(kiosk, {
+      code: SESSION,
+      council: 'Hội đồng sát hạch lái xe Quận Ba Đình',
+      firstNo: 201,
+      people: Object.values(cards).map((c) => c.person),
     });
-    await kiosk.api.users.create({
-      username: EXAMINER.username,
-      displayName: EXAMINER.name,
-      role: 'examiner',
-      pin: EXAMINER.pin,
-    });
-    const by = { station: 'setup', actor: 'setup' };
-    kiosk.services.sessions.create(
-      {
-        code: SESSION,
-        council: 'Hội đồng sát hạch lái xe Quận Ba Đình',
-        date: new Date().toISOString().slice(0, 10),
-      },
-      by,
-    );
-    kiosk.services.roster.importRows(
-      SESSION,
-      Object.values(cards).map((c, i) => ({
-        rowNumber: i + 2,
-        candidateNo: String(201 + i).padStart(6, '0'),
-        fullName: c.person.fullName,
-        dateOfBirth: c.person.dateOfBirth,
-        idNumber: c.person.idNumber,
-        sex: c.person.sex,
-        licenceClass: 'B',
-      })),
-      by,
-      false,
-    );
     await kiosk.api.settings.update({
       faceEnabled: true,
       verdictSeconds: 0,

@@ -23,6 +23,9 @@ import {
   shoot,
   startKiosk,
   wedgeScan,
+  seedStation,
+  CHAIR,
+  EXAMINER,
   type Kiosk,
   type KioskPage,
 } from './support/kiosk-e2e';
@@ -39,8 +42,6 @@ const ROSTER_SIZE = 6;
 const people: FictionalPerson[] = Array.from({ length: ROSTER_SIZE }, (_, i) => fictionalPerson(i, SEED));
 const stranger = fictionalPerson(77, SEED);
 const SESSION = 'SH-2026-E2E';
-const CHAIR = { username: 'chutich', name: 'Trần Văn Chủ Tịch', pin: '2468' };
-const EXAMINER = { username: 'giamthi1', name: 'Nguyễn Thị Giám Thị', pin: '1357' };
 
 let kiosk: Kiosk;
 let browser: Browser;
@@ -410,41 +411,12 @@ inChromiumWithPty(CHIP_GROUP, () => {
     fs.writeFileSync(path.join(trustDir, 'csca-test.pem'), cards.genuine.csca.pem);
     const hub = new ReaderHub({ manager: { pollIntervalMs: 100, cardPollMs: 100 } });
     k2 = await startKiosk(rendererDir, { readers: hub, trustStoreDir: trustDir });
-    await k2.api.users.create({
-      username: CHAIR.username,
-      displayName: CHAIR.name,
-      role: 'chair',
-      pin: CHAIR.pin,
+    await seedStation(k2, {
+      code: CHIP_SESSION,
+      council: 'Hội đồng sát hạch lái xe Quận Hoàn Kiếm',
+      firstNo: 101,
+      people: Object.values(cards).map((c) => c.person),
     });
-    await k2.api.users.create({
-      username: EXAMINER.username,
-      displayName: EXAMINER.name,
-      role: 'examiner',
-      pin: EXAMINER.pin,
-    });
-    const by = { station: 'setup', actor: 'setup' };
-    k2.services.sessions.create(
-      {
-        code: CHIP_SESSION,
-        council: 'Hội đồng sát hạch lái xe Quận Hoàn Kiếm',
-        date: new Date().toISOString().slice(0, 10),
-      },
-      by,
-    );
-    k2.services.roster.importRows(
-      CHIP_SESSION,
-      Object.values(cards).map((c, i) => ({
-        rowNumber: i + 2,
-        candidateNo: String(101 + i).padStart(6, '0'),
-        fullName: c.person.fullName,
-        dateOfBirth: c.person.dateOfBirth,
-        idNumber: c.person.idNumber,
-        sex: c.person.sex,
-        licenceClass: 'B',
-      })),
-      by,
-      false,
-    );
     await k2.api.settings.update({
       readers: {
         qrWedge: true,

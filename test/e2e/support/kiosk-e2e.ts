@@ -238,3 +238,53 @@ export async function wedgeScan(page: Page, text: string, gapMs = 4): Promise<vo
     await cdp.detach();
   }
 }
+
+/** The chair and the examiner every e2e station signs in as. */
+export const CHAIR = { username: 'chutich', name: 'Trần Văn Chủ Tịch', pin: '2468' };
+export const EXAMINER = { username: 'giamthi1', name: 'Nguyễn Thị Giám Thị', pin: '1357' };
+
+/**
+ * A station ready for check-ins: the chair and the examiner, an open session dated today, and one
+ * roster row per person (candidate numbers from `firstNo`, licence class B).
+ */
+export async function seedStation(
+  k: Kiosk,
+  o: {
+    code: string;
+    council: string;
+    firstNo: number;
+    people: { fullName: string; dateOfBirth: string; idNumber: string; sex: 'M' | 'F' }[];
+  },
+): Promise<void> {
+  await k.api.users.create({
+    username: CHAIR.username,
+    displayName: CHAIR.name,
+    role: 'chair',
+    pin: CHAIR.pin,
+  });
+  await k.api.users.create({
+    username: EXAMINER.username,
+    displayName: EXAMINER.name,
+    role: 'examiner',
+    pin: EXAMINER.pin,
+  });
+  const by = { station: 'setup', actor: 'setup' };
+  k.services.sessions.create(
+    { code: o.code, council: o.council, date: new Date().toISOString().slice(0, 10) },
+    by,
+  );
+  k.services.roster.importRows(
+    o.code,
+    o.people.map((p, i) => ({
+      rowNumber: i + 2,
+      candidateNo: String(o.firstNo + i).padStart(6, '0'),
+      fullName: p.fullName,
+      dateOfBirth: p.dateOfBirth,
+      idNumber: p.idNumber,
+      sex: p.sex,
+      licenceClass: 'B',
+    })),
+    by,
+    false,
+  );
+}
